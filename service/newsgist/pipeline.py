@@ -1,0 +1,273 @@
+"""The whole flow: extract -> segment -> embed -> rank, and the Summary it yields.
+
+``Pipeline`` owns the encoder (loaded once) and a small cache of document
+embeddings, so asking again for the same page with another length costs no
+model call.  ``api`` and ``cli`` are thin faces over it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from .config import Settings
+from .embed import Encoder, load_encoder
+from .errors import InvalidInput, NoArticle
+from .extract import Article, article_from_text, extract_article
+from .rank import CentroidRanker
+from .segment import Sentence, segment
+
+# Adult silent reading speed for non-fiction (Brysbaert, 2019: ~238 wpm).
+WORDS_PER_MINUTE = 238
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    text: str
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    score: float
+    similarity: float
+    position_weight: float
+
+
+@dataclass(frozen=True)
+class Stats:
+    sentences_total: int
+    words_total: int
+    summary_words: int
+    reading_minutes_article: float
+    reading_minutes_summary: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    article: Article
+    sentences: list[SummarySentence]
+    stats: Stats
+    model: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    truncated: bool = False
+    warnings: list[str] = field(default_factory=list)
+    cached: bool = False
+
+    def to_dict(self, include_text: bool = False) -> dict:
+        """The JSON answer of ``POST /v1/summarize`` (and ``newsgist summarize --json``)."""
+        a = self.article
+        out = {
+            "title": a.title, "byline": a.byline, "lang": a.lang, "url": a.url,
+            "sentences": [{"text": s.text, "index": s.index, "paragraph": s.paragraph,
+                           "start": s.start, "end": s.end, "score": s.score,
+                           "why": {"centroid_similarity": s.similarity,
+                                   "position_weight": s.position_weight}}
+                          for s in self.sentences],
+            "stats": asdict(self.stats), "model": self.model, "timings_ms": self.timings_ms,
+            "truncated": self.truncated, "cached": self.cached, "warnings": self.warnings,
+        }
+        if include_text:
+            out["text"] = a.text
+        return out
+
+
+def reading_minutes(words: int) -> float:
+    return round(words / WORDS_PER_MINUTE, 1)
+
+
+class EmbeddingCache:
+    """LRU of document -> sentence embeddings, keyed by a hash of the sentences."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(model: str, texts: Sequence[str]) -> str:
+        h = hashlib.sha256(model.encode())
+        for t in texts:
+            h.update(b"\x00" + t.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+
+class Pipeline:
+    """Summarizes HTML or text.  Thread-safe; create one per process."""
+
+    def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
+                 ranker: CentroidRanker | None = None):
+        self.settings = settings or Settings.from_env()
+        self._encoder = encoder
+        self._encoder_lock = threading.Lock()
+        self.ranker = ranker or CentroidRanker()
+        self.cache = EmbeddingCache(self.settings.cache_documents)
+
+    # -- the encoder, loaded once -------------------------------------------------
+    @property
+    def ready(self) -> bool:
+        return self._encoder is not None
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            with self._encoder_lock:
+                if self._encoder is None:
+                    s = self.settings
+                    self._encoder = load_encoder(s.model, s.backend, s.threads, s.cache_dir)
+        return self._encoder
+
+    def load(self) -> Encoder:
+        """Load the model now (the server does this at start-up)."""
+        return self.encoder
+
+    @property
+    def model_name(self) -> str:
+        return self._encoder.name if self._encoder is not None else self.settings.model
+
+    # -- public operations ----------------------------------------------------------
+    def summarize_html(self, html: str, url: str | None = None, sentences: int | None = None,
+                       title: str | None = None) -> Summary:
+        started = time.perf_counter()
+        article = extract_article(html, url=url)
+        if title and not article.title:
+            article = Article(title=title, byline=article.byline, lang=article.lang,
+                              paragraphs=article.paragraphs, url=url)
+        return self._summarize(article, sentences, {"extract": _ms_since(started)})
+
+    def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
+                       url: str | None = None) -> Summary:
+        started = time.perf_counter()
+        article = article_from_text(text, title=title)
+        if url:
+            article = Article(title=article.title, byline=None, lang=article.lang,
+                              paragraphs=article.paragraphs, url=url)
+        return self._summarize(article, sentences, {"extract": _ms_since(started)})
+
+    def rank_sentences(self, sentences: Sequence[str], k: int = 3) -> list[int]:
+        """Indices (ascending) of the ``k`` sentences to keep from already-split text."""
+        texts = list(sentences)
+        if not texts:
+            return []
+        vectors = self._embed(texts)[0]
+        words = [len(t.split()) for t in texts]
+        return [c.index for c in self.ranker.select(vectors, k, words)]
+
+    # -- the flow ---------------------------------------------------------------------
+    def _summarize(self, article: Article, k: int | None, timings: dict[str, float]) -> Summary:
+        k = check_sentence_count(k, self.settings)
+        t = time.perf_counter()
+        all_sentences = segment(article.paragraphs, article.lang)
+        timings["segment"] = _ms_since(t)
+        if len(all_sentences) < self.settings.min_article_sentences:
+            raise NoArticle(_too_little(article, all_sentences))
+
+        budget = self.settings.max_article_sentences
+        truncated = len(all_sentences) > budget
+        candidates = _unique(all_sentences[:budget])
+
+        t = time.perf_counter()
+        vectors, cached = self._embed([s.text for s in candidates])
+        timings["embed"] = _ms_since(t)
+
+        t = time.perf_counter()
+        choices = self.ranker.select(vectors, k, [s.words for s in candidates])
+        timings["rank"] = _ms_since(t)
+
+        picked = [SummarySentence(text=s.text, index=s.index, paragraph=s.paragraph,
+                                  start=s.start, end=s.end, score=round(c.score, 4),
+                                  similarity=round(c.similarity, 4),
+                                  position_weight=round(c.position_weight, 4))
+                  for c in choices for s in (candidates[c.index],)]
+        words_total = article.words
+        summary_words = sum(len(s.text.split()) for s in picked)
+        stats = Stats(sentences_total=len(all_sentences), words_total=words_total,
+                      summary_words=summary_words,
+                      reading_minutes_article=reading_minutes(words_total),
+                      reading_minutes_summary=reading_minutes(summary_words))
+        warnings = []
+        if truncated:
+            warnings.append(f"The article has {len(all_sentences)} sentences; only the first "
+                            f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
+        timings["total"] = round(sum(timings.values()), 2)
+        return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
+                       timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached)
+
+    def _embed(self, texts: list[str]) -> tuple[np.ndarray, bool]:
+        encoder = self.encoder
+        key = EmbeddingCache.key(encoder.name, texts)
+        vectors = self.cache.get(key)
+        if vectors is not None:
+            return vectors, True
+        vectors = encoder.encode(texts)
+        self.cache.put(key, vectors)
+        return vectors, False
+
+
+
+def check_sentence_count(k: object, settings: Settings) -> int:
+    """The summary length asked for, or the default; InvalidInput when out of range."""
+    if k is None:
+        return settings.default_sentences
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= settings.max_sentences:
+        raise InvalidInput(f"'sentences' must be a whole number from 1 to "
+                           f"{settings.max_sentences}.", code="invalid_sentences")
+    return k
+
+
+def _unique(sentences: list[Sentence]) -> list[Sentence]:
+    """Drop repeats of a sentence already seen (pages repeat pull quotes and teasers)."""
+    seen: set[str] = set()
+    out = []
+    for s in sentences:
+        key = " ".join(s.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def _too_little(article: Article, sentences: list[Sentence]) -> str:
+    n = len(sentences)
+    if n == 0:
+        return "No readable article text was found on this page."
+    return (f"Only {n} sentence{'s' if n != 1 else ''} ({article.words} words) of article text "
+            f"{'was' if n == 1 else 'were'} found: too little to summarize.")
+
+
+def _ms_since(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
+
+
+_default: Pipeline | None = None
+_default_lock = threading.Lock()
+
+
+def default_pipeline() -> Pipeline:
+    """The process-wide pipeline used by the module-level functions."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Pipeline()
+        return _default
