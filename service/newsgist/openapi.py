@@ -10,7 +10,7 @@ from . import __version__
 from .config import LENGTH_PRESETS, Settings
 
 ERROR_CODES = {
-    400: ["invalid_json", "invalid_encoding", "invalid_field", "invalid_sentences",
+    400: ["invalid_input", "invalid_json", "invalid_encoding", "invalid_field", "invalid_sentences",
           "invalid_length", "missing_content", "ambiguous_content", "bad_request"],
     403: ["forbidden_host", "forbidden_origin"],
     404: ["not_found"],
