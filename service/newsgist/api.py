@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
-from .errors import InvalidInput, ModelNotReady, NewsGistError, NoArticle, Overloaded
+from .errors import InvalidInput, ModelNotReady, NewsGistError, Overloaded
 from .openapi import openapi_document
 from .pipeline import Pipeline, check_sentence_count
 
@@ -218,9 +218,6 @@ def _content(body: dict) -> tuple[str, str]:
     value = body[kind]
     if not isinstance(value, str):
         raise InvalidInput(f"'{kind}' must be a string.", code="invalid_field")
-    if not value.strip():
-        raise NoArticle(f"The '{kind}' is empty: there is nothing to summarize.",
-                        code="empty_input")
     return kind, _clean(value)
 
 

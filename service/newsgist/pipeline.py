@@ -159,6 +159,8 @@ class Pipeline:
     def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
                        url: str | None = None) -> Summary:
         started = time.perf_counter()
+        if not text.strip():
+            raise NoArticle("The text is empty: there is nothing to summarize.", code="empty_input")
         article = article_from_text(text, title=title)
         if url:
             article = Article(title=article.title, byline=None, lang=article.lang,

@@ -1,0 +1,58 @@
+"""`newsgist summarize` as a user runs it: output, --json, and clear failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES
+
+
+def run(*args, stdin=b""):
+    return subprocess.run([sys.executable, "-m", "newsgist", *args], input=stdin,
+                          capture_output=True, timeout=300)
+
+
+def test_missing_file_is_a_clear_error():
+    r = run("summarize", "/nonexistent/page.html")
+    assert r.returncode == 2
+    assert b"cannot read /nonexistent/page.html" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_non_utf8_input_is_a_clear_error():
+    r = run("summarize", "-", stdin=b"<html><body><p>caf\xe9 \xff</p></body></html>")
+    assert r.returncode == 2 and b"not UTF-8" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_empty_input_is_a_clear_error():
+    r = run("summarize", "-", stdin=b"   \n")
+    assert r.returncode == 1 and b"[empty_input]" in r.stderr
+    assert b"Traceback" not in r.stderr
+
+
+def test_bad_sentence_count_is_a_clear_error():
+    r = run("summarize", "-n", "0", str(FIXTURES / "news_article.html"))
+    assert r.returncode == 1 and b"invalid_sentences" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_bad_setting_is_a_clear_error():
+    r = subprocess.run([sys.executable, "-m", "newsgist", "summarize", "-"], input=b"x",
+                       capture_output=True, timeout=60,
+                       env={**__import__("os").environ, "NEWSGIST_MAX_BODY_BYTES": "lots"})
+    assert r.returncode == 2 and b"NEWSGIST_MAX_BODY_BYTES" in r.stderr
+
+
+@pytest.mark.slow
+def test_summarize_file_as_text_lines_and_json():
+    page = FIXTURES / "news_article.html"
+    plain = run("summarize", "-n", "4", str(page))
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.decode().strip().splitlines()
+    assert len(lines) == 4
+    as_json = run("summarize", "--json", "-n", "4", "-", stdin=page.read_bytes())
+    assert as_json.returncode == 0, as_json.stderr
+    body = json.loads(as_json.stdout)
+    assert [s["text"] for s in body["sentences"]] == lines
