@@ -1,0 +1,187 @@
+// NewsGist background: the toolbar button, the keyboard command and the context menu open the
+// in-page panel; the panel asks this worker for summaries. Only this worker talks to the
+// service (a content-script fetch to loopback would be a page-origin request, blocked by the
+// browsers' local-network rules). Chromium runs this file as a service worker, Firefox as an
+// event page whose manifest `scripts` already loaded the two lib files.
+if (typeof importScripts === 'function' && !globalThis.NewsGist?.api) {
+  importScripts('lib/settings.js', 'lib/api.js');
+}
+
+const { ext, getSettings, api, LENGTHS } = globalThis.NewsGist;
+
+const COMMAND = 'summarize-page';
+const MENU_ID = 'newsgist-summarize-selection';
+const PANEL_SCRIPTS = ['content/locate.js', 'content/panel.js'];
+const PAGE_CSS = 'content/highlight.css';
+const PANEL_CSS = 'content/panel.css';
+
+let panelCssText = null;
+
+async function panelCss() {
+  if (panelCssText === null) {
+    const res = await fetch(ext.runtime.getURL(PANEL_CSS));
+    panelCssText = await res.text();
+  }
+  return panelCssText;
+}
+
+function errorText(e) {
+  return String((e && e.message) || e);
+}
+
+/** Tell the reader on the toolbar button when no panel can be shown (e.g. browser pages). */
+async function flagTab(tabId, message) {
+  try {
+    await ext.action.setBadgeBackgroundColor({ tabId, color: '#b3261e' });
+    await ext.action.setBadgeText({ tabId, text: '!' });
+    await ext.action.setTitle({ tabId, title: ext.i18n.getMessage('badgeCannotRun', [message]) });
+  } catch {
+    // the tab may be gone
+  }
+}
+
+async function unflagTab(tabId) {
+  try {
+    await ext.action.setBadgeText({ tabId, text: '' });
+    await ext.action.setTitle({ tabId, title: ext.i18n.getMessage('actionTitle') });
+  } catch {
+    // the tab may be gone
+  }
+}
+
+/** Injects the panel (once per document) and opens it with `request`. */
+async function openPanel(tab, request) {
+  const tabId = tab.id;
+  try {
+    const [probe] = await ext.scripting.executeScript({
+      target: { tabId },
+      func: () => Boolean(globalThis.__newsgistPanel),
+    });
+    if (!probe?.result) {
+      await ext.scripting.insertCSS({ target: { tabId }, files: [PAGE_CSS] });
+      await ext.scripting.executeScript({ target: { tabId }, files: PANEL_SCRIPTS });
+    }
+    const css = await panelCss();
+    await ext.scripting.executeScript({
+      target: { tabId },
+      func: (req, styles) => globalThis.__newsgistPanel.open(req, styles),
+      args: [request, css],
+    });
+    await unflagTab(tabId);
+    return { ok: true };
+  } catch (e) {
+    await flagTab(tabId, errorText(e));
+    return { ok: false, error: errorText(e) };
+  }
+}
+
+/** The live page after its scripts ran: HTML, URL, title (the panel's empty host left out). */
+function capturePage() {
+  let html = document.documentElement.outerHTML;
+  const host = document.getElementById('newsgist-root');
+  if (host) html = html.replace(host.outerHTML, '');
+  return { html, url: location.href, title: document.title };
+}
+
+function whereAmI() {
+  return { url: location.href, title: document.title };
+}
+
+function captureSelection() {
+  const sel = globalThis.getSelection();
+  return sel ? sel.toString() : '';
+}
+
+/**
+ * What the panel asks for: {mode: 'page'} or {mode: 'selection', text}, with an optional
+ * length. Resolves to the service's answer, or to an error the panel can explain.
+ */
+async function summarizeFor(tabId, request) {
+  const settings = await getSettings();
+  const length = Object.hasOwn(LENGTHS, request.length) ? request.length : settings.defaultLength;
+  const context = { length, mode: request.mode, serviceUrl: settings.serviceUrl };
+  let payload;
+  try {
+    if (request.mode === 'selection') {
+      const text = String(request.text || '').trim();
+      if (!text) return { ...context, ok: false, error: { kind: 'empty_selection' } };
+      const [where] = await ext.scripting.executeScript({ target: { tabId }, func: whereAmI });
+      payload = { text, ...where.result, length };
+    } else {
+      const [page] = await ext.scripting.executeScript({ target: { tabId }, func: capturePage });
+      payload = { ...page.result, length };
+    }
+    context.source = { url: payload.url, title: payload.title };
+  } catch (e) {
+    return { ...context, ok: false, error: { kind: 'capture', message: errorText(e) } };
+  }
+  const result = await api.summarize(settings, payload);
+  return { ...context, ...result };
+}
+
+async function summarizePage(tab) {
+  const { defaultLength } = await getSettings();
+  return openPanel(tab, { mode: 'page', length: defaultLength });
+}
+
+async function summarizeSelection(info, tab) {
+  let text = '';
+  try {
+    const [sel] = await ext.scripting.executeScript({
+      target: { tabId: tab.id, frameIds: [info.frameId || 0] },
+      func: captureSelection,
+    });
+    text = sel?.result || '';
+  } catch {
+    // fall back to what the browser gave us (it may be shortened)
+  }
+  if (!text.trim()) text = info.selectionText || '';
+  const { defaultLength } = await getSettings();
+  return openPanel(tab, { mode: 'selection', text, length: defaultLength });
+}
+
+async function activeTab() {
+  const [tab] = await ext.tabs.query({ active: true, lastFocusedWindow: true });
+  return tab;
+}
+
+function createMenus() {
+  ext.contextMenus.removeAll(() => {
+    ext.contextMenus.create({
+      id: MENU_ID,
+      title: ext.i18n.getMessage('menuSummarizeSelection'),
+      contexts: ['selection'],
+    });
+  });
+}
+
+// Listeners are registered synchronously at start-up so they wake the worker.
+ext.runtime.onInstalled.addListener(createMenus);
+
+ext.action.onClicked.addListener((tab) => summarizePage(tab));
+
+ext.commands.onCommand.addListener(async (command, tab) => {
+  if (command !== COMMAND) return;
+  const target = tab?.id !== undefined ? tab : await activeTab();
+  if (target) await summarizePage(target);
+});
+
+ext.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId === MENU_ID && tab) summarizeSelection(info, tab);
+});
+
+ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (!msg || typeof msg.type !== 'string' || sender.id !== ext.runtime.id) return false;
+  if (msg.type === 'newsgist:summarize' && sender.tab) {
+    summarizeFor(sender.tab.id, msg.request || {}).then(sendResponse);
+    return true;
+  }
+  if (msg.type === 'newsgist:openOptions') {
+    ext.runtime.openOptionsPage();
+    return false;
+  }
+  return false;
+});
+
+// Handles for the end-to-end tests (service_worker.evaluate); they are the listeners' own code.
+globalThis.__newsgist = { summarizePage, summarizeSelection, summarizeFor, openPanel, getSettings };

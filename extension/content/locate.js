@@ -1,0 +1,213 @@
+// Finds summary sentences in the live page and highlights them.
+//
+// The service returns sentences verbatim from the article text it extracted from the page
+// HTML, but whitespace may differ from the DOM (collapsed runs, nbsp, line breaks between
+// inline elements), and a sentence may span several text nodes (<a>, <em>, ...). So the page's
+// text nodes are indexed with every ignorable character (whitespace, nbsp, soft hyphen,
+// zero-width characters) dropped, each kept character remembering its node and offset; the
+// sentence, stripped the same way, is searched in that string and mapped back to a DOM Range.
+(() => {
+  if (globalThis.__newsgistLocate) return;
+
+  const HIGHLIGHT_NAME = 'newsgist-sentence';
+  const MARK_CLASS = 'newsgist-mark';
+  const SKIP_TAGS = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'IFRAME', 'OBJECT', 'HEAD', 'TITLE']);
+  const IGNORABLE = /[\s\u00ad\u180e\u200b-\u200d\u2060\ufeff]/;
+  const IGNORABLE_ALL = new RegExp(IGNORABLE.source, 'g');
+
+  /** Text of `s` without the characters the index drops. */
+  function compact(s) {
+    return String(s).replace(IGNORABLE_ALL, '');
+  }
+
+  /** Lower-cases one code unit at a time, keeping the length (so offsets still map). */
+  function foldSameLength(s) {
+    let out = '';
+    for (const ch of s) {
+      const low = ch.toLowerCase();
+      out += low.length === ch.length ? low : ch;
+    }
+    return out;
+  }
+
+  /**
+   * Index over the text nodes under `root`, skipping `exclude` (the panel) and non-rendered
+   * containers. Returns {text, nodes, nodeOf, offsetOf}: text[i] sits in nodes[nodeOf[i]] at
+   * offset offsetOf[i].
+   */
+  function buildIndex(root, exclude) {
+    const nodes = [];
+    const nodeOf = [];
+    const offsetOf = [];
+    const parts = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode(node) {
+        if (node.nodeType === Node.ELEMENT_NODE) {
+          if (node === exclude || SKIP_TAGS.has(node.nodeName.toUpperCase())) return NodeFilter.FILTER_REJECT;
+          return NodeFilter.FILTER_SKIP;
+        }
+        return NodeFilter.FILTER_ACCEPT;
+      },
+    });
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const data = node.data;
+      const n = nodes.length;
+      let kept = '';
+      for (let i = 0; i < data.length; i++) {
+        const ch = data[i];
+        if (IGNORABLE.test(ch)) continue;
+        kept += ch;
+        nodeOf.push(n);
+        offsetOf.push(i);
+      }
+      if (kept) {
+        nodes.push(node);
+        parts.push(kept);
+      }
+    }
+    return { text: parts.join(''), nodes, nodeOf, offsetOf };
+  }
+
+  function rangeFor(index, start, end) {
+    const range = document.createRange();
+    range.setStart(index.nodes[index.nodeOf[start]], index.offsetOf[start]);
+    range.setEnd(index.nodes[index.nodeOf[end - 1]], index.offsetOf[end - 1] + 1);
+    return range;
+  }
+
+  function isShown(range) {
+    const el = range.startContainer.parentElement;
+    if (el && typeof el.checkVisibility === 'function' && !el.checkVisibility({ visibilityProperty: true })) return false;
+    return range.getClientRects().length > 0;
+  }
+
+  /** All [start, end) spans of `needle` in `haystack`. */
+  function spans(haystack, needle) {
+    const out = [];
+    if (!needle) return out;
+    for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
+      out.push([at, at + needle.length]);
+    }
+    return out;
+  }
+
+  /**
+   * Range of `sentence` in the page, preferring a rendered occurrence.
+   * @returns {{range: Range, exact: boolean} | null}
+   */
+  function find(sentence, exclude) {
+    const index = buildIndex(document.body || document.documentElement, exclude);
+    const needle = compact(sentence);
+    if (!needle) return null;
+    let found = spans(index.text, needle);
+    let exact = true;
+    if (!found.length) found = spans(foldSameLength(index.text), foldSameLength(needle));
+    if (!found.length) {
+      // Last resort for a page that changed since it was summarized: the sentence's opening.
+      const head = needle.slice(0, Math.max(24, Math.ceil(needle.length * 0.6)));
+      if (head.length < needle.length) {
+        found = spans(index.text, head);
+        exact = false;
+      }
+    }
+    if (!found.length) return null;
+    const ranges = found.map(([s, e]) => rangeFor(index, s, e));
+    return { range: ranges.find(isShown) || ranges[0], exact };
+  }
+
+  function scrollableAncestor(el) {
+    for (let p = el.parentElement; p && p !== document.body && p !== document.documentElement; p = p.parentElement) {
+      const style = getComputedStyle(p);
+      if (/(auto|scroll)/.test(style.overflowY) && p.scrollHeight > p.clientHeight) return p;
+    }
+    return null;
+  }
+
+  function scrollToRange(range) {
+    const behavior = matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth';
+    const el = range.startContainer.parentElement;
+    const rect = range.getBoundingClientRect();
+    if (!el) return;
+    if (scrollableAncestor(el) || (rect.width === 0 && rect.height === 0)) {
+      el.scrollIntoView({ block: 'center', behavior });
+      return;
+    }
+    const room = window.innerHeight - rect.height;
+    const top = window.scrollY + rect.top - (room > 80 ? room / 2 : 80);
+    window.scrollTo({ top: Math.max(0, top), behavior });
+  }
+
+  // Fallback highlight for browsers without the CSS Custom Highlight API: wrap the pieces of
+  // each text node in the range in <mark class="newsgist-mark">.
+  function wrapRange(range) {
+    const texts = [];
+    const walker = document.createTreeWalker(range.commonAncestorContainer, NodeFilter.SHOW_TEXT);
+    const startNode = range.startContainer;
+    if (startNode.nodeType === Node.TEXT_NODE && startNode === range.commonAncestorContainer) texts.push(startNode);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (range.intersectsNode(n)) texts.push(n);
+    }
+    // Boundaries first: splitting and moving nodes below updates the live range.
+    const pieces = texts.map((node) => [
+      node,
+      node === range.startContainer ? range.startOffset : 0,
+      node === range.endContainer ? range.endOffset : node.data.length,
+    ]);
+    for (const [node, from, to] of pieces) {
+      if (to <= from) continue;
+      let target = node;
+      if (to < target.data.length) target.splitText(to);
+      if (from > 0) target = target.splitText(from);
+      const mark = document.createElement('mark');
+      mark.className = MARK_CLASS;
+      target.parentNode.insertBefore(mark, target);
+      mark.appendChild(target);
+    }
+  }
+
+  function unwrapMarks() {
+    for (const mark of document.querySelectorAll(`mark.${MARK_CLASS}`)) {
+      const parent = mark.parentNode;
+      while (mark.firstChild) parent.insertBefore(mark.firstChild, mark);
+      mark.remove();
+    }
+  }
+
+  function clear() {
+    try {
+      globalThis.CSS?.highlights?.delete(HIGHLIGHT_NAME);
+    } catch {
+      // no registry
+    }
+    unwrapMarks();
+  }
+
+  /** Highlights `range`; returns 'highlight-api' or 'mark'. */
+  function highlight(range) {
+    clear();
+    if (globalThis.CSS?.highlights && typeof globalThis.Highlight === 'function') {
+      try {
+        globalThis.CSS.highlights.set(HIGHLIGHT_NAME, new globalThis.Highlight(range));
+        return 'highlight-api';
+      } catch {
+        // fall through to the fallback
+      }
+    }
+    wrapRange(range);
+    return 'mark';
+  }
+
+  /**
+   * Scrolls to `sentence` and highlights it.
+   * @returns {{found: boolean, exact?: boolean, method?: string}}
+   */
+  function jumpTo(sentence, exclude) {
+    const hit = find(sentence, exclude);
+    if (!hit) return { found: false };
+    scrollToRange(hit.range);
+    const method = highlight(hit.range);
+    return { found: true, exact: hit.exact, method };
+  }
+
+  globalThis.__newsgistLocate = { compact, buildIndex, find, jumpTo, highlight, clear };
+})();

@@ -1,0 +1,309 @@
+// The in-page summary panel. Injected on demand (activeTab + scripting); it lives in a
+// shadow root so the page's styles cannot reach it and its styles cannot reach the page.
+// It shows a loading state at once, asks the background worker for the summary, and
+// renders the answer or an error the reader can act on.
+(() => {
+  if (globalThis.__newsgistPanel) return;
+
+  const ext = globalThis.browser ?? globalThis.chrome;
+  const locate = globalThis.__newsgistLocate;
+  const HOST_ID = 'newsgist-root';
+  const LENGTH_KEYS = ['short', 'medium', 'long'];
+  const ERROR_KINDS = new Set([
+    'unreachable', 'timeout', 'no_article', 'busy', 'refused', 'too_large', 'bad_request',
+    'not_newsgist', 'server', 'capture', 'empty_selection',
+  ]);
+  const SETTINGS_HELPS = new Set(['unreachable', 'timeout', 'refused', 'not_newsgist']);
+
+  let ui = null; // DOM handles while the panel is open
+  let current = null; // {request, result}
+  let seq = 0; // ignores answers to superseded requests
+  let returnFocus = null;
+
+  function t(key, subs) {
+    return ext.i18n.getMessage(key, subs) || key;
+  }
+
+  /** Tiny element builder: h('button', {class: 'x', onclick: f}, 'text', child). */
+  function h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'class') el.className = value;
+      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of children) if (child !== null && child !== undefined) el.append(child);
+    return el;
+  }
+
+  function applyStyles(root, css) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } catch {
+      root.append(h('style', {}, css));
+    }
+  }
+
+  function build(css) {
+    const host = h('div', { id: HOST_ID, 'data-state': 'loading' });
+    host.setAttribute('style', 'all: initial !important; display: block !important;');
+    const root = host.attachShadow({ mode: 'open' });
+    applyStyles(root, css);
+
+    const heading = h('h2', { class: 'title', id: 'ng-title' });
+    const scope = h('p', { class: 'scope', hidden: true }, t('panelScopeSelection'));
+    const close = h('button', {
+      type: 'button', class: 'icon-button', 'aria-label': t('panelClose'), title: t('panelCloseTitle'), onclick: closePanel,
+    }, '\u00d7');
+    const lengthButtons = LENGTH_KEYS.map((key) => h('button', {
+      type: 'button', class: 'length', 'data-length': key, 'aria-pressed': 'false',
+      onclick: () => rerun({ length: key }),
+    }, t(`length_${key}`)));
+    const lengths = h('div', { class: 'lengths', role: 'group', 'aria-label': t('panelLengthLabel') }, ...lengthButtons);
+    const meta = h('p', { class: 'meta' });
+    const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
+    const error = h('div', { class: 'error', role: 'alert', hidden: true });
+    const list = h('ol', { class: 'sentences', 'aria-label': t('panelSentencesLabel') });
+    const notes = h('ul', { class: 'notes', hidden: true });
+    const copyText = h('button', { type: 'button', class: 'action', onclick: () => copy('text') }, t('panelCopyText'));
+    const copyMarkdown = h('button', { type: 'button', class: 'action', onclick: () => copy('markdown') }, t('panelCopyMarkdown'));
+    const actions = h('div', { class: 'actions', hidden: true }, copyText, copyMarkdown);
+
+    const panel = h('section', {
+      class: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'ng-title', tabindex: '-1',
+    },
+    h('header', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), t('extShortName')), close),
+    heading, scope, meta, lengths, status, error, list, notes, actions);
+
+    // Keys pressed in the panel are not the page's business (news sites bind j/k, space, ...).
+    for (const type of ['keydown', 'keyup', 'keypress']) {
+      panel.addEventListener(type, (event) => {
+        if (type === 'keydown' && event.key === 'Escape') closePanel();
+        event.stopPropagation();
+      });
+    }
+    root.append(panel);
+    document.documentElement.append(host);
+    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, list, notes, actions };
+  }
+
+  function setState(state) {
+    ui.host.dataset.state = state;
+    ui.panel.setAttribute('aria-busy', state === 'loading' ? 'true' : 'false');
+    if (state !== 'error') delete ui.host.dataset.errorKind;
+  }
+
+  function markLength(length) {
+    for (const b of ui.lengthButtons) b.setAttribute('aria-pressed', String(b.dataset.length === length));
+  }
+
+  function setStatus(...content) {
+    ui.status.replaceChildren(...content);
+  }
+
+  function minutes(value) {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) return '?';
+    if (n < 1) return t('minutesUnderOne');
+    return t('minutes', [String(Math.round(n))]);
+  }
+
+  function whyTooltip(why) {
+    if (!why || typeof why !== 'object') return null;
+    const lines = Object.entries(why).map(([k, v]) => {
+      const value = typeof v === 'number' ? v.toFixed(3) : String(v);
+      return `${k.replace(/_/g, ' ')}: ${value}`;
+    });
+    return lines.length ? `${t('panelWhy')}\n${lines.join('\n')}` : null;
+  }
+
+  function showLoading(request) {
+    setState('loading');
+    markLength(request.length);
+    ui.heading.textContent = document.title || t('panelUntitled');
+    ui.scope.hidden = request.mode !== 'selection';
+    ui.meta.textContent = '';
+    ui.error.hidden = true;
+    ui.error.replaceChildren();
+    ui.list.replaceChildren();
+    ui.notes.hidden = true;
+    ui.actions.hidden = true;
+    setStatus(h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      t(request.mode === 'selection' ? 'panelLoadingSelection' : 'panelLoading'));
+  }
+
+  function showResult(result) {
+    const data = result.data;
+    const sentences = Array.isArray(data.sentences) ? data.sentences : [];
+    const stats = data.stats || {};
+    setState('done');
+    ui.heading.textContent = data.title || result.source?.title || document.title || t('panelUntitled');
+    ui.meta.textContent = t('panelMeta', [
+      minutes(stats.reading_minutes_article), minutes(stats.reading_minutes_summary),
+      String(sentences.length), String(stats.sentences_total ?? '?'),
+    ]);
+    ui.list.replaceChildren(...sentences.map((s, i) => h('li', {},
+      h('button', {
+        type: 'button', class: 'sentence', 'data-index': s.index, title: whyTooltip(s.why),
+        onclick: (event) => jump(i, event.currentTarget),
+      }, String(s.text)))));
+    const notes = (Array.isArray(data.warnings) ? data.warnings : []).map((w) => String(typeof w === 'object' ? w.message || JSON.stringify(w) : w));
+    if (data.truncated) notes.push(t('panelTruncated'));
+    ui.notes.replaceChildren(...notes.map((n) => h('li', {}, n)));
+    ui.notes.hidden = notes.length === 0;
+    ui.actions.hidden = sentences.length === 0;
+    setStatus(sentences.length ? t('panelHint') : t('panelNoSentences'));
+  }
+
+  function errorDetail(e) {
+    const service = e.message || '';
+    switch (e.kind) {
+      case 'unreachable': return t('errorUnreachable', [e.serviceUrl]);
+      case 'timeout': return t('errorTimeout', [e.serviceUrl, String(e.timeoutSeconds)]);
+      case 'busy': return e.retryAfter ? t('errorBusyRetryAfter', [String(e.retryAfter)]) : t('errorBusy');
+      case 'not_newsgist': return t('errorNotNewsgist', [e.serviceUrl, String(e.status)]);
+      case 'empty_selection': return t('errorEmptySelection');
+      case 'server': return `${service} (HTTP ${e.status})`;
+      default: return service;
+    }
+  }
+
+  function showError(result) {
+    const e = result.error || { kind: 'server' };
+    const kind = ERROR_KINDS.has(e.kind) ? e.kind : 'server';
+    setState('error');
+    ui.host.dataset.errorKind = kind;
+    if (result.length) markLength(result.length);
+    const parts = [h('p', { class: 'error-title' }, t(`errorTitle_${kind}`))];
+    const detail = errorDetail({ ...e, kind });
+    if (detail) parts.push(h('p', { class: 'error-detail' }, detail));
+    if (kind === 'unreachable') {
+      parts.push(h('p', {}, t('errorStartWith')), h('pre', { class: 'command' }, h('code', {}, 'make serve')),
+        h('p', {}, t('errorThenRetry')));
+    }
+    const retry = h('button', { type: 'button', class: 'action primary', onclick: () => rerun({}) }, t('panelRetry'));
+    const buttons = [retry];
+    if (SETTINGS_HELPS.has(kind)) {
+      buttons.push(h('button', {
+        type: 'button', class: 'action', onclick: () => ext.runtime.sendMessage({ type: 'newsgist:openOptions' }),
+      }, t('panelSettings')));
+    }
+    parts.push(h('div', { class: 'error-actions' }, ...buttons));
+    ui.error.replaceChildren(...parts);
+    ui.error.hidden = false;
+    setStatus('');
+    retry.focus({ preventScroll: true });
+  }
+
+  async function run(request) {
+    const mine = ++seq;
+    current = { request, result: null };
+    showLoading(request);
+    let result;
+    try {
+      result = await ext.runtime.sendMessage({ type: 'newsgist:summarize', request });
+    } catch (e) {
+      result = { ok: false, error: { kind: 'capture', message: String(e?.message || e) } };
+    }
+    if (mine !== seq || !ui) return;
+    result = result || { ok: false, error: { kind: 'capture', message: t('errorNoAnswer') } };
+    current.result = result;
+    if (result.length) current.request = { ...request, length: result.length };
+    if (result.ok) showResult(result);
+    else showError(result);
+  }
+
+  function rerun(changes) {
+    if (!current) return;
+    locate.clear();
+    run({ ...current.request, ...changes });
+  }
+
+  function jump(i, button) {
+    const sentence = current?.result?.data?.sentences?.[i];
+    if (!sentence) return;
+    for (const b of ui.list.querySelectorAll('.sentence')) b.removeAttribute('aria-current');
+    const hit = locate.jumpTo(String(sentence.text), ui.host);
+    if (!hit.found) {
+      button.classList.add('missing');
+      setStatus(t('panelNotFound'));
+      return;
+    }
+    button.setAttribute('aria-current', 'true');
+    const total = current.result.data.sentences.length;
+    setStatus(t(hit.exact ? 'panelJumped' : 'panelJumpedApprox', [String(i + 1), String(total)]));
+  }
+
+  function escapeMarkdown(s) {
+    return String(s).replace(/([\\`*_[\]<>])/g, '\\$1');
+  }
+
+  function summaryText(format) {
+    const { data, source } = current.result;
+    const title = data.title || source?.title || document.title || '';
+    const url = data.url || source?.url || location.href;
+    const sentences = data.sentences.map((s) => String(s.text).replace(/\s+/g, ' ').trim());
+    if (format === 'markdown') {
+      const link = url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20');
+      return `**[${escapeMarkdown(title || url)}](${link})**\n\n${sentences.map((s) => `- ${escapeMarkdown(s)}`).join('\n')}\n`;
+    }
+    return `${title ? `${title}\n` : ''}${url}\n\n${sentences.map((s) => `- ${s}`).join('\n')}\n`;
+  }
+
+  function legacyCopy(text) {
+    const area = h('textarea', { class: 'offscreen', 'aria-hidden': 'true' });
+    area.value = text;
+    ui.root.append(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch {
+      ok = false;
+    }
+    area.remove();
+    return ok;
+  }
+
+  async function copy(format) {
+    if (!current?.result?.ok) return;
+    const text = summaryText(format);
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      ok = true;
+    } catch {
+      ok = legacyCopy(text);
+    }
+    setStatus(t(ok ? (format === 'markdown' ? 'panelCopiedMarkdown' : 'panelCopiedText') : 'panelCopyFailed'));
+  }
+
+  function closePanel() {
+    seq++;
+    locate.clear();
+    if (ui) ui.host.remove();
+    ui = null;
+    current = null;
+    if (returnFocus && returnFocus.isConnected && typeof returnFocus.focus === 'function') {
+      returnFocus.focus({ preventScroll: true });
+    }
+    returnFocus = null;
+  }
+
+  /** Entry point, called by the background worker: {mode: 'page'|'selection', text?, length}. */
+  function open(request, css) {
+    if (!ui) {
+      document.getElementById(HOST_ID)?.remove();
+      returnFocus = document.activeElement;
+      ui = build(css);
+    }
+    ui.panel.focus({ preventScroll: true });
+    locate.clear();
+    run(request);
+  }
+
+  globalThis.__newsgistPanel = { open, close: closePanel, summaryText: (f) => (current?.result?.ok ? summaryText(f) : null) };
+})();

@@ -1,0 +1,218 @@
+"""End-to-end fixtures: the real NewsGist service (real model) as a process, a news-page site on
+127.0.0.1, and Debian's Chromium (headless, via Python Playwright) with the unpacked extension.
+
+Everything expensive is session-scoped: one service process, one browser. See
+../../../shared/recipes/extension-e2e.md for why the flags and triggers look the way they do.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXT_DIR = ROOT / "extension"
+SITE_DIR = Path(__file__).resolve().parent / "site"
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "artifacts"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+HEADLESS = os.environ.get("E2E_HEADFUL") != "1"
+# Playwright adds --no-sandbox, --no-first-run, --disable-sync, ... itself; these are the rest.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Upper bounds for waits, not performance thresholds: they only stop a hung run.
+SERVICE_START_S = 300
+UI_WAIT_MS = 120_000
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: drives a real browser with the extension loaded")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).resolve().parent
+    skip = None
+    if not Path(CHROMIUM).exists():
+        skip = pytest.mark.skip(reason=f"Debian chromium not found at {CHROMIUM} "
+                                       "(apt-get install chromium; `make browser` does it)")
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+            if skip:
+                item.add_marker(skip)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Service:
+    """`newsgist serve` as a real process on a fixed port, so it can be stopped and started again."""
+
+    def __init__(self, port: int, log_dir: Path):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_dir / "service.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "newsgist", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        deadline = time.monotonic() + SERVICE_START_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"newsgist serve exited with {self.proc.returncode}:\n{self.log_tail()}")
+            health = self.health()
+            if health and health.get("status") == "ok":
+                return
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"newsgist serve not ready after {SERVICE_START_S} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def health(self) -> dict | None:
+        try:
+            with urllib.request.urlopen(self.url + "/v1/health", timeout=5) as r:
+                return json.load(r)
+        except (OSError, ValueError):
+            return None
+
+    def summarize(self, **body) -> tuple[int, dict]:
+        """POST /v1/summarize as curl would (no Origin); returns (status, JSON)."""
+        req = urllib.request.Request(self.url + "/v1/summarize", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=300) as r:
+                return r.status, json.load(r)
+        except urllib.error.HTTPError as e:
+            return e.code, json.load(e)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n")
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def service(artifacts):
+    svc = Service(free_port(), artifacts)
+    svc.log_path.write_bytes(b"")
+    svc.start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def live_service(service):
+    """The service, started again if a test left it stopped."""
+    if not service.running:
+        service.start()
+    return service
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site():
+    handler = functools.partial(_QuietHandler, directory=str(SITE_DIR))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(artifacts):
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="newsgist-e2e-profile-")
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=HEADLESS,
+            viewport={"width": 1280, "height": 800},
+            permissions=["clipboard-read", "clipboard-write"],
+            args=FLAGS + [f"--disable-extensions-except={EXT_DIR}", f"--load-extension={EXT_DIR}"])
+        ctx.set_default_timeout(UI_WAIT_MS)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sw(browser_context):
+    """The extension's service worker (its id is read from its URL: it depends on the path)."""
+    ctx = browser_context
+    return ctx.service_workers[0] if ctx.service_workers else ctx.wait_for_event("serviceworker")
+
+
+@pytest.fixture(scope="session")
+def ext_id(sw) -> str:
+    return sw.url.split("/")[2]
+
+
+@pytest.fixture(autouse=True)
+def extension_settings(sw, service):
+    """Each test starts with the default settings, pointed at the test service's port."""
+    sw.evaluate("url => chrome.storage.sync.clear().then(() => chrome.storage.sync.set({serviceUrl: url}))",
+                service.url)
+
+
+@pytest.fixture
+def page(browser_context, site, live_service):
+    pg = browser_context.new_page()
+    pg.goto(f"{site}/article.html")
+    pg.bring_to_front()
+    yield pg
+    pg.close()
+
+
+@pytest.fixture
+def tab_id(sw, page) -> int:
+    """Id of the tab showing `page` (the active tab after bring_to_front)."""
+    page.bring_to_front()
+    return sw.evaluate("async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
