@@ -212,6 +212,12 @@ class Pipeline:
         if truncated:
             warnings.append(f"The article has {len(all_sentences)} sentences; only the first "
                             f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
+        model_base = self.model_name.rstrip("/").rsplit("/", 1)[-1].lower()
+        if article.lang not in ("en", None) and model_base in (
+                "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2"):
+            warnings.append(f"The article's language is '{article.lang}' but the model "
+                            f"{self.model_name} knows English only: the sentences chosen may "
+                            f"not be the best ones (setting NEWSGIST_MODEL).")
         timings["total"] = round(sum(timings.values()), 2)
         return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
                        timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached)
