@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import lxml.etree
 import lxml.html
 from readability import Document
+from readability.htmls import shorten_title
 
 from .errors import NoArticle
 from .language import detect_language, normalize_lang
@@ -454,6 +455,8 @@ def clean_blocks(blocks: list[Block], title: str | None = None,
     title_key = _key(title) if title else None
     byline_key = _key(byline) if byline else None
     teaser = [is_link_teaser(b) for b in blocks]
+    # Runs of headline links make a rail; a tag list next to one is no headline.
+    headline = [t and b.links < 3 for t, b in zip(teaser, blocks)]
     out: list[str] = []
     for i, block in enumerate(blocks):
         text = block.text
@@ -468,8 +471,8 @@ def clean_blocks(blocks: list[Block], title: str | None = None,
             continue
         if is_boilerplate_text(text, block.link_ratio):
             continue
-        if teaser[i] and (_is_link_rail(block) or (i > 0 and teaser[i - 1])
-                          or (i + 1 < len(teaser) and teaser[i + 1])):
+        if teaser[i] and (_is_link_rail(block) or (i > 0 and headline[i - 1])
+                          or (i + 1 < len(headline) and headline[i + 1])):
             continue  # a rail of related-story links, or a tag list
         if out and _key(out[-1]) == key and len(key) > 20:
             continue  # a caption shown twice (full and truncated) or a doubled line
@@ -535,13 +538,21 @@ def _page_metadata(root: lxml.html.HtmlElement) -> dict[str, str | None]:
                  "/@content") \
         or first("//meta[@property='og:locale']/@content")
     title = first("//meta[@property='og:title']/@content") or first("//h1[1]") \
-        or first("//title")
+        or _short_title(root) or first("//title")
     byline = first("//meta[@name='author']/@content") \
         or first("//*[@rel='author']") or first("//*[@itemprop='author']//*[@itemprop='name']") \
         or first("//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]")
     if byline and (byline.startswith("http") or len(byline) > 120):
         byline = None
     return {"lang": normalize_lang(lang), "title": title, "byline": byline}
+
+
+def _short_title(root: lxml.html.HtmlElement) -> str | None:
+    """The page's <title> without the site name ("Headline | Site" -> "Headline")."""
+    try:
+        return fold_whitespace(shorten_title(root)) or None
+    except Exception:  # cssselect missing, odd markup: fall back to the plain <title>
+        return None
 
 
 def choose_language(declared: str | None, text: str) -> str | None:
@@ -560,8 +571,9 @@ def choose_language(declared: str | None, text: str) -> str | None:
 
 
 # -- pages that are not articles -------------------------------------------------------------
-# An article shorter than this (in words) may be a stub in front of a wall.
-SHORT_ARTICLE_WORDS = 150
+# An article shorter than this (in characters: word counts mean nothing in
+# Japanese or Chinese) may be a stub in front of a wall (~150 English words).
+SHORT_ARTICLE_CHARS = 900
 # A text of fewer sentences is a stub: what a wall lets through, not an article.
 STUB_SENTENCES = 3
 # A bot-check or wall page has little text of its own (its menus aside).
@@ -570,10 +582,11 @@ SHORT_PAGE_WORDS = 300
 _PDF_MAGIC = ("%PDF-",)
 _BINARY_MAGIC = ("\x89PNG", "GIF8", "\xff\xd8\xff", "PK\x03\x04", "\x1f\x8b", "ID3",
                  "OggS", "RIFF", "\x00\x00\x01\x00")
-_BOT_TITLE = re.compile(r"^(?:just a moment|attention required|access denied|are you a robot|"
+_BOT_TITLE = re.compile(r"(?:just a moment|attention required|access denied|are you a robot|"
                         r"security check|one more step|please wait|checking your browser|"
                         r"ddos protection|human verification|verify you are human|"
-                        r"pardon our interruption|request unsuccessful)\b", re.I)
+                        r"pardon our interruption|request unsuccessful|you have been blocked)"
+                        r"\W*(?:[|\-–—:]\s*[\w .-]{1,40})?", re.I)
 _BOT_TEXT = re.compile(r"checking (?:if the site connection is secure|your browser)|"
                        r"enable javascript and cookies to continue|verify(?:ing)? (?:that )?you are "
                        r"(?:a )?human|complete the security check|are you a robot|"
@@ -621,26 +634,27 @@ def check_page(root: lxml.html.HtmlElement, article: Article, blocks: list[Block
     """Raise NoArticle when the page is not an article, saying what it is instead.
 
     The checks look at the extracted article first (how long it is, how much of
-    the main block was headline links) and only then at the page around it, so
-    an article that merely mentions cookies, captchas or subscriptions, or a
-    page with a sign-in box in its header, is never rejected."""
-    words = article.words
+    it is headline links or story-card blurbs) and only then at the page
+    around it, so an article that merely mentions cookies, captchas or
+    subscriptions, or a page with a sign-in box in its header, is never rejected."""
+    size = len(article.text)
     if _is_pdf_viewer(root):
         raise NoArticle("This is a PDF viewer, not a web page: NewsGist summarizes the "
                         "articles of HTML news pages.", code="pdf_document")
     page_text = ""
-    if words < 400:
+    if size < 3 * SHORT_ARTICLE_CHARS:
         page_text = visible_text(root)
         if _is_cookie_wall(article, page_text):
             raise NoArticle("The page shows a cookie-consent screen instead of the article: "
                             "accept or close it, then try again.", code="cookie_wall")
-    if words < SHORT_ARTICLE_WORDS:
-        if _is_bot_check(root, page_text):
+    if size < SHORT_ARTICLE_CHARS:
+        sentences = _sentence_count(article) if size else 0
+        stub = sentences < STUB_SENTENCES
+        if _is_bot_check(root, page_text, stub):
             raise NoArticle("The page is a bot check (\"Just a moment...\") shown before the "
                             "real page: wait until the article appears, then try again.",
                             code="bot_check")
-        sentences = _sentence_count(article) if words else 0
-        if sentences < STUB_SENTENCES:
+        if stub:
             if _is_login_wall(root, page_text):
                 raise NoArticle("The page asks you to sign in before it shows the article: "
                                 "sign in, then try again.", code="login_wall")
@@ -649,10 +663,10 @@ def check_page(root: lxml.html.HtmlElement, article: Article, blocks: list[Block
                          f"article" if sentences else "none of the article")
                 raise NoArticle(f"The page shows {shown}: the rest is behind a paywall.",
                                 code="paywall")
-    if is_link_list(blocks, article):
+    if is_link_list(blocks, article) or is_card_list(root, article):
         raise NoArticle("This page is a list of links (a home page or section front), not an "
                         "article: open one of its stories and summarize that.", code="link_list")
-    if words == 0:
+    if size == 0:
         if not page_text:
             raise NoArticle("The page is empty: it has no text to summarize.", code="empty_page")
         raise NoArticle("No article text was found on this page.", code="no_article")
@@ -683,11 +697,13 @@ def _is_pdf_viewer(root: lxml.html.HtmlElement) -> bool:
     return False
 
 
-def _is_bot_check(root: lxml.html.HtmlElement, page_text: str) -> bool:
+def _is_bot_check(root: lxml.html.HtmlElement, page_text: str, stub: bool) -> bool:
+    """A bot check: its own title, or (for a stub on a page with little text) its wording
+    or the markup of a challenge."""
     title = fold_whitespace(root.findtext(".//title") or "")
-    if _BOT_TITLE.match(title):
+    if _BOT_TITLE.fullmatch(title):
         return True
-    if len(page_text.split()) > SHORT_PAGE_WORDS:
+    if not stub or len(page_text.split()) > SHORT_PAGE_WORDS:
         return False
     if _BOT_TEXT.search(page_text):
         return True
@@ -698,7 +714,7 @@ def _is_bot_check(root: lxml.html.HtmlElement, page_text: str) -> bool:
 
 def _is_cookie_wall(article: Article, page_text: str) -> bool:
     """The text readability found (or, with none, the page) is a consent notice."""
-    text = article.text if article.words >= 20 else page_text
+    text = article.text if len(article.text) >= 120 else page_text
     words = max(1, len(text.split()))
     hits = len(_COOKIE_WORDS.findall(text))
     return hits >= 3 and hits * 25 >= words and re.search(r"\bcookies?\b", text, re.I) is not None
@@ -733,7 +749,56 @@ def is_link_list(blocks: list[Block], article: Article) -> bool:
         return False
     total = sum(len(b.text) for b in blocks) or 1
     link_share = sum(len(b.text) for b in teasers) / total
-    return link_share >= 0.4 and article.words < 2 * SHORT_ARTICLE_WORDS or link_share >= 0.7
+    return link_share >= 0.4 and len(article.text) < 2 * SHORT_ARTICLE_CHARS \
+        or link_share >= 0.7
+
+
+# A story card's blurb: a short paragraph next to the headline link it teases.
+_CARD_BLURB_CHARS = 300
+
+
+def _is_headline_link(el: lxml.html.HtmlElement | None) -> bool:
+    """A heading or link whose text is a headline link (short, nearly all link)."""
+    if el is None or not isinstance(el.tag, str):
+        return False
+    text = fold_whitespace(el.text_content())
+    if not 15 <= len(text) <= 200:
+        return False
+    links = [el] if el.tag == "a" else el.findall(".//a")
+    link_text = sum(len(fold_whitespace(a.text_content())) for a in links)
+    return link_text >= 0.8 * len(text)
+
+
+def _follows_headline(el: lxml.html.HtmlElement) -> bool:
+    """The blurb comes right after a headline link (in its card or its parent's)."""
+    if _is_headline_link(el.getprevious()):
+        return True
+    parent = el.getparent()
+    return parent is not None and len(parent) <= 3 and el.getprevious() is None \
+        and _is_headline_link(parent.getprevious())
+
+
+def is_card_list(root: lxml.html.HtmlElement, article: Article) -> bool:
+    """A home page whose headlines readability dropped, leaving their blurbs.
+
+    readability removes link-heavy headings, so on a page of story cards
+    (headline link + one-line blurb) the "article" it finds is the blurbs.  True
+    when most paragraphs are short and each sits next to a headline link in
+    the page: a card, not prose."""
+    paragraphs = article.paragraphs
+    if len(paragraphs) < 5 or max(len(p) for p in paragraphs) > _CARD_BLURB_CHARS:
+        return False
+    wanted = {p for p in paragraphs}
+    cards = 0
+    for el in root.iter("p", "div", "span", "li"):
+        text = el.text_content()
+        if len(text) > _CARD_BLURB_CHARS + 50:
+            continue
+        text = fold_whitespace(text)
+        if text in wanted and not el.xpath(".//a") and _follows_headline(el):
+            wanted.discard(text)
+            cards += 1
+    return cards >= 0.6 * len(paragraphs)
 
 
 def _sentence_count(article: Article) -> int:
