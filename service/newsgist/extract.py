@@ -755,6 +755,8 @@ def is_link_list(blocks: list[Block], article: Article) -> bool:
 
 # A story card's blurb: a short paragraph next to the headline link it teases.
 _CARD_BLURB_CHARS = 300
+# Paragraphs looked at: enough to tell a page of cards.
+_CARDS_CHECKED = 40
 
 
 def _is_headline_link(el: lxml.html.HtmlElement | None) -> bool:
@@ -785,12 +787,14 @@ def is_card_list(root: lxml.html.HtmlElement, article: Article) -> bool:
     (headline link + one-line blurb) the "article" it finds is the blurbs.  True
     when most paragraphs are short and each sits next to a headline link in
     the page: a card, not prose."""
-    paragraphs = article.paragraphs
+    paragraphs = article.paragraphs[:_CARDS_CHECKED]
     if len(paragraphs) < 5 or max(len(p) for p in paragraphs) > _CARD_BLURB_CHARS:
         return False
-    wanted = {p for p in paragraphs}
+    wanted = set(paragraphs)
     cards = 0
     for el in root.iter("p", "div", "span", "li"):
+        if len(el) > 3 or not wanted:
+            continue  # a blurb has (almost) no child elements
         text = el.text_content()
         if len(text) > _CARD_BLURB_CHARS + 50:
             continue
