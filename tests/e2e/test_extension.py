@@ -44,7 +44,16 @@ def press_shortcut(sw, tab_id):
 
 
 def wait_state(page, state):
-    page.wait_for_selector(f"{PANEL}[data-state={state}]", state="attached")
+    """Waits for the panel to reach `state`; a panel that ends in another state fails at once."""
+    if state == "loading":
+        page.wait_for_selector(f"{PANEL}[data-state=loading]", state="attached")
+        return
+    page.wait_for_selector(f"{PANEL}:is([data-state=done], [data-state=error])", state="attached")
+    panel = page.locator(PANEL)
+    got = panel.get_attribute("data-state")
+    if got != state:
+        detail = panel.locator(".error").text_content() if got == "error" else panel_sentences(page)
+        pytest.fail(f"panel ended in state {got!r}, not {state!r}: {detail}")
 
 
 def panel_sentences(page) -> list[str]:
@@ -99,6 +108,7 @@ def test_click_shows_the_services_summary(sw, page, tab_id, live_service, artifa
     assert panel.locator(".length[aria-pressed=true]").get_attribute("data-length") == "short"
     # the service explains its choice: shown as a tooltip
     assert "centroid similarity" in page.locator(SENTENCES).first.get_attribute("title")
+    page.screenshot(path=str(artifacts / "panel-summary.png"))
 
 
 def test_shortcut_command_shows_the_same_summary(sw, page, tab_id, live_service):
@@ -135,6 +145,28 @@ def test_click_on_sentence_scrolls_and_highlights(sw, page, tab_id, artifacts):
     page.locator(f"{PANEL} .icon-button").click()
     assert page.locator(PANEL).count() == 0
     assert page.evaluate("CSS.highlights.has('newsgist-sentence')") is False
+
+
+def test_fallback_highlight_without_highlight_api(sw, page, tab_id):
+    """Where the CSS Custom Highlight API is missing, the sentence is wrapped in <mark>s, and
+    closing the panel gives the page back its exact text."""
+    article_text = page.evaluate("document.querySelector('article').textContent")
+    click_toolbar(sw, tab_id)
+    wait_state(page, "done")
+    # hide the API from the extension's own (isolated) world only
+    sw.evaluate("""id => chrome.scripting.executeScript({target: {tabId: id},
+        func: () => { globalThis.Highlight = undefined; }})""", tab_id)
+    sentences = page.locator(SENTENCES)
+    target = sentences.nth(1).text_content()
+    sentences.nth(1).click()
+    marks = page.locator("mark.newsgist-mark")
+    marks.first.wait_for(state="attached")
+    assert norm("".join(marks.all_text_contents())) == norm(target)
+    assert page.evaluate("CSS.highlights.has('newsgist-sentence')") is False
+    page.wait_for_function("scrollY > 0")
+    page.keyboard.press("Escape")
+    assert marks.count() == 0
+    assert page.evaluate("document.querySelector('article').textContent") == article_text
 
 
 def test_every_sentence_of_the_page_is_found(sw, page, tab_id, live_service):
@@ -327,14 +359,14 @@ def test_options_page(browser_context, sw, ext_id, live_service):
         url.fill(live_service.url.replace("127.0.0.1", "localhost") + "/")
         opts.get_by_label("Default summary length").select_option("medium")
         opts.get_by_role("button", name="Save").click()
-        opts.wait_for_function("document.getElementById('status').textContent === 'Saved.'")
+        opts.locator("#status[data-kind=ok]", has_text="Saved.").wait_for()
         stored = sw.evaluate("chrome.storage.sync.get(null)")
         assert stored["serviceUrl"] == live_service.url.replace("127.0.0.1", "localhost")
         assert stored["defaultLength"] == "medium"
 
         opts.get_by_role("button", name="Test connection").click()
-        opts.wait_for_function("document.getElementById('status').dataset.kind === 'ok'")
-        assert "Connected to" in opts.locator("#status").text_content()
+        opts.locator("#status[data-kind=ok]", has_text="Connected to").wait_for()
+        assert live_service.url.replace("127.0.0.1", "localhost") in opts.locator("#status").text_content()
         assert opts.locator("#shortcut").text_content() == "Alt+Shift+S"
     finally:
         opts.close()
@@ -346,3 +378,18 @@ def test_default_length_from_options_is_used(sw, page, tab_id):
     wait_state(page, "done")
     assert len(panel_sentences(page)) == 5
     assert page.locator(f"{PANEL} .length[aria-pressed=true]").get_attribute("data-length") == "medium"
+
+
+def test_browser_page_flags_the_toolbar_button(browser_context, sw):
+    """Pages no extension may read (chrome://...) cannot get a panel: the button says why."""
+    pg = browser_context.new_page()
+    try:
+        pg.goto("chrome://version/")
+        pg.bring_to_front()
+        tab = sw.evaluate("async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
+        result = sw.evaluate("async id => __newsgist.summarizePage(await chrome.tabs.get(id))", tab)
+        assert result["ok"] is False
+        assert sw.evaluate("id => chrome.action.getBadgeText({tabId: id})", tab) == "!"
+        assert "cannot run on this page" in sw.evaluate("id => chrome.action.getTitle({tabId: id})", tab)
+    finally:
+        pg.close()
