@@ -206,6 +206,11 @@ def test_headline_and_byline_are_not_repeated_as_paragraphs():
               Block("Dana Whitfield"), Block("Seals returned to the bay this week, counts show.")]
     assert clean_blocks(blocks, title="Seals return to the bay", byline="Dana Whitfield") == [
         "Seals returned to the bay this week, counts show."]
+    # A leading <h1> is the headline even when it differs from the page's title.
+    blocks = [Block("Seals are back in the bay", tag="h1"), blocks[-1],
+              Block("Where they feed", tag="h1")]
+    assert clean_blocks(blocks, title="Seals return to the bay") == [
+        "Seals returned to the bay this week, counts show.", "Where they feed"]
 
 
 # -- pages that are not articles -----------------------------------------------------------
@@ -297,7 +302,8 @@ def test_detector_abstains_on_too_little_text():
 
 
 @pytest.mark.parametrize("value, code", [
-    ("en-US", "en"), ("pt_BR", "pt"), (" DE ", "de"), ("", None), (None, None), ("x-klingon!", None),
+    ("en-US", "en"), ("pt_BR", "pt"), (" DE ", "de"), ("", None), (None, None),
+    ("x-klingon!", None),
 ])
 def test_normalize_lang(value, code):
     assert normalize_lang(value) == code

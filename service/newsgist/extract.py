@@ -352,7 +352,7 @@ _STAMP = re.compile(
     r"(?:\s+(?:on|at|em|am|le|il|el))?\s*:?\s)", re.I)
 _DATE_WORDS = re.compile(
     rf"^(?:{_MONTHS}|am|pm|a\.m|p\.m|est|edt|cst|cdt|mst|mdt|pst|pdt|gmt|utc|bst|cet|cest|"
-    r"ist|et|pt|ct|on|at|of|the|de|às|as|um|um|le|à|h|hrs|ago|min|mins|minutes|hours|"
+    r"ist|et|pt|ct|on|at|of|the|de|às|as|um|le|à|h|hrs|ago|min|mins|minutes|hours|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)$",
     re.I)
 _YEAR_OR_TIME = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}[:.h]\d\d\b")
@@ -410,7 +410,7 @@ _PROMO_HINTS = ("click", "sign up", "subscri", "newsletter", "follow", " app", "
 _NOTICE_HINTS = ("copyright", "rights reserved", "reproduc", "citation", "redistribut")
 
 
-def is_boilerplate_text(text: str, link_ratio: float = 0.0) -> bool:
+def is_boilerplate_text(text: str) -> bool:
     """True for a paragraph that is page furniture, judged by its text alone."""
     n = text.count(" ") + 1
     if n > 80 or not text.strip():
@@ -463,13 +463,13 @@ def clean_blocks(blocks: list[Block], title: str | None = None,
         key = _key(text)
         if not key:
             continue
-        if title_key and key == title_key:
+        if title_key and key == title_key or (block.tag == "h1" and not out):
             continue  # the headline is reported as the title, not as prose
         if byline_key and (key == byline_key or key == "by " + byline_key):
             continue
         if _looks_like_byline(text):
             continue
-        if is_boilerplate_text(text, block.link_ratio):
+        if is_boilerplate_text(text):
             continue
         if teaser[i] and (_is_link_rail(block) or (i > 0 and headline[i - 1])
                           or (i + 1 < len(headline) and headline[i + 1])):
@@ -588,16 +588,17 @@ _BOT_TITLE = re.compile(r"(?:just a moment|attention required|access denied|are 
                         r"pardon our interruption|request unsuccessful|you have been blocked)"
                         r"\W*(?:[|\-–—:]\s*[\w .-]{1,40})?", re.I)
 _BOT_TEXT = re.compile(r"checking (?:if the site connection is secure|your browser)|"
-                       r"enable javascript and cookies to continue|verify(?:ing)? (?:that )?you are "
-                       r"(?:a )?human|complete the security check|are you a robot|"
+                       r"enable javascript and cookies to continue|"
+                       r"verify(?:ing)? (?:that )?you are (?:a )?human|"
+                       r"complete the security check|are you a robot|"
                        r"press (?:&|and) hold|why have i been blocked|captcha|"
                        r"needs to review the security of your connection|ray id", re.I)
 _BOT_MARKUP = ("challenge-platform", "cf-challenge", "cf-browser-verification", "challenge-form",
                "g-recaptcha", "h-captcha", "px-captcha", "captcha-delivery")
-_LOGIN_TEXT = re.compile(r"\b(?:sign in|log in|login|signin|log on)\b.{0,40}\b(?:to continue|to read|"
-                         r"to access|to view|to see)|\b(?:forgot (?:your )?password|"
-                         r"create (?:an|your) account|remember me|sign in with (?:google|apple|"
-                         r"facebook|email))\b", re.I)
+_LOGIN_TEXT = re.compile(r"\b(?:sign in|log in|login|signin|log on)\b.{0,40}"
+                         r"\b(?:to continue|to read|to access|to view|to see)|"
+                         r"\b(?:forgot (?:your )?password|create (?:an|your) account|remember me|"
+                         r"sign in with (?:google|apple|facebook|email))\b", re.I)
 _COOKIE_WORDS = re.compile(r"\b(?:cookies?|consent|partners|personal data|privacy (?:policy|"
                            r"settings|choices)|accept all|reject all|manage (?:preferences|"
                            r"settings|options)|legitimate interest|your choices|tracking|"
