@@ -254,6 +254,21 @@ def test_binary_and_empty_input(data, code):
     assert caught.value.code == code
 
 
+@pytest.mark.parametrize("html", [
+    # readability's main block of this one is a bare <style>: lxml asserted on it.
+    "</table><style class='x twitter-tweet'></section><div class='cookies twitter-tweet'>"
+    "<figcaption class='in twitter-tweet'>cookies vote of council sign Share tweet</figcaption>",
+    "<<<>>><p>hi</p><</body>",
+    "</div></div></p>",
+    "<html><body>" + "<div>" * 400 + "deep text" + "</div>" * 400 + "</body></html>",
+])
+def test_odd_html_gives_an_article_or_no_article_and_nothing_else(html):
+    try:
+        extract_article(html)
+    except NoArticle as error:
+        assert error.code in ERROR_CODES[422]
+
+
 def test_an_article_that_talks_about_cookies_and_subscriptions_is_an_article():
     prose = ["Regulators said on Monday that websites must ask before they store cookies, "
              "and that a reader who rejects them must still be able to read the page.",

@@ -146,7 +146,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
     article: see ``check_page``.  Never raises anything else on odd HTML."""
     root = parse_html(html)
     meta = _page_metadata(root)
-    blocks = main_blocks(root, url)
+    blocks = main_blocks(root)
     paragraphs = clean_blocks(blocks, title=meta["title"], byline=meta["byline"])
     text = " ".join(paragraphs)
     lang = choose_language(meta["lang"], text)
@@ -157,7 +157,7 @@ def extract_article(html: str, url: str | None = None) -> Article:
 
 
 # -- the main block ------------------------------------------------------------------------
-def main_blocks(root: lxml.html.HtmlElement, url: str | None = None) -> list[Block]:
+def main_blocks(root: lxml.html.HtmlElement) -> list[Block]:
     """Readability's main block of the page, as a list of ``Block``s, boilerplate removed."""
     prepare_for_readability(root)
     try:
@@ -170,8 +170,8 @@ def main_blocks(root: lxml.html.HtmlElement, url: str | None = None) -> list[Blo
         return []
     try:
         fragment = lxml.html.fragment_fromstring(main_html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return []
+    except (lxml.etree.ParserError, ValueError, AssertionError):
+        return []  # lxml asserts on fragments that hold no body at all
     remove_marked(fragment)
     return fragment_blocks(fragment)
 
@@ -281,8 +281,8 @@ def block_paragraphs(fragment_html: str) -> list[str]:
     """Text of an HTML fragment, one paragraph per block element (non-prose removed)."""
     try:
         root = lxml.html.fragment_fromstring(fragment_html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return []
+    except (lxml.etree.ParserError, ValueError, AssertionError):
+        return []  # lxml asserts on fragments that hold no body at all
     remove_marked(root)
     return [b.text for b in fragment_blocks(root)]
 
