@@ -17,7 +17,7 @@ from newsgist.config import Settings
 from newsgist.errors import ModelLoadError
 from newsgist.pipeline import Pipeline
 
-from conftest import HashingEncoder
+from support import HashingEncoder
 
 PARAGRAPHS = [
     "The city council approved a new budget for public transport on Monday.",

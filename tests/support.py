@@ -1,0 +1,40 @@
+"""Test helpers importable by any test module (``from support import ...``).
+
+Kept out of conftest.py: ``tests/e2e`` has a conftest of its own, and two
+modules named ``conftest`` cannot both be imported by name."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class HashingEncoder:
+    """A deterministic bag-of-words encoder: words hashed into 256 buckets.
+
+    Sentences that share words get similar vectors, which is all the ranking
+    logic needs to be tested; the real model is tested separately."""
+
+    name = "fake-hashing-encoder"
+
+    def __init__(self, dim: int = 256):
+        self.dim = dim
+        self.calls = 0
+
+    def encode(self, sentences):
+        self.calls += 1
+        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
+        for row, sentence in enumerate(sentences):
+            for word in re.findall(r"\w+", sentence.lower()):
+                bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
+                out[row, bucket % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+            if not norm:
+                out[row, 0] = 1.0
+        return out
