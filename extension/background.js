@@ -55,7 +55,7 @@ async function openPanel(tab, request) {
   try {
     const [probe] = await ext.scripting.executeScript({
       target: { tabId },
-      func: () => Boolean(globalThis.__newsgistPanel),
+      func: () => Boolean(globalThis.__newsgistPanel?.alive()),
     });
     if (!probe?.result) {
       await ext.scripting.insertCSS({ target: { tabId }, files: [PAGE_CSS] });

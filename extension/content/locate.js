@@ -7,7 +7,7 @@
 // zero-width characters) dropped, each kept character remembering its node and offset; the
 // sentence, stripped the same way, is searched in that string and mapped back to a DOM Range.
 (() => {
-  if (globalThis.__newsgistLocate) return;
+  if (globalThis.__newsgistLocate && (globalThis.browser ?? globalThis.chrome).runtime?.id) return;
 
   const HIGHLIGHT_NAME = 'newsgist-sentence';
   const MARK_CLASS = 'newsgist-mark';

@@ -3,9 +3,11 @@
 // It shows a loading state at once, asks the background worker for the summary, and
 // renders the answer or an error the reader can act on.
 (() => {
-  if (globalThis.__newsgistPanel) return;
-
   const ext = globalThis.browser ?? globalThis.chrome;
+  // A copy left by a reloaded extension has lost its runtime: replace it.
+  if (globalThis.__newsgistPanel?.alive()) return;
+  globalThis.__newsgistPanel?.close();
+
   const locate = globalThis.__newsgistLocate;
   const HOST_ID = 'newsgist-root';
   const LENGTH_KEYS = ['short', 'medium', 'long'];
@@ -305,5 +307,7 @@
     run(request);
   }
 
-  globalThis.__newsgistPanel = { open, close: closePanel, summaryText: (f) => (current?.result?.ok ? summaryText(f) : null) };
+  const alive = () => Boolean(ext.runtime?.id);
+
+  globalThis.__newsgistPanel = { open, close: closePanel, alive };
 })();
