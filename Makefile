@@ -8,7 +8,9 @@ STAMP   := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test test-fast bench install browser lint-extension clean
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: serve test test-fast test-e2e bench install browser lint-extension clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +36,19 @@ browser:
 	  $(SUDO) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; fi
 
-test: $(STAMP) browser
+# web-ext (npm) lints the extension for Chromium and Firefox.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+lint-extension: $(NPM_STAMP)
+	npx --no-install web-ext lint --source-dir extension --no-config-discovery
+
+test: $(STAMP) browser lint-extension
 	$(PY) -m pytest
+
+# The browser end-to-end tests alone.
+test-e2e: $(STAMP) browser
+	$(PY) -m pytest -m e2e
 
 # Unit and API tests only (fake encoder): seconds, no browser, no model.
 test-fast: $(STAMP)
@@ -47,4 +60,4 @@ bench: $(STAMP)
 	$(PY) bench/latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache artifacts build *.egg-info service/*.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache artifacts build *.egg-info service/*.egg-info
