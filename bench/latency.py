@@ -505,6 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=90.0, help="seconds per level (bound)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)   # tables survive an interrupted run
 
     pages = load_pages(args.data, args.pages or None)
     if not pages:
