@@ -112,12 +112,21 @@ def openapi_document(settings: Settings | None = None) -> dict:
                     "start": {"type": "integer", "minimum": 0,
                               "description": "Offset into the article text (`text`)."},
                     "end": {"type": "integer", "minimum": 0},
-                    "score": {**number, "description": "The ranking score: "
-                              "centroid_similarity + position_weight."},
+                    "score": {**number, "minimum": 0, "maximum": 1,
+                              "description": "The share of the lead-weighted article this "
+                              "sentence adds to the summary's coverage (0..1; the scores of a "
+                              "summary add up to its coverage). See docs/method.md."},
                     "why": {"type": "object", "required": ["centroid_similarity",
                                                            "position_weight"],
-                            "properties": {"centroid_similarity": number,
-                                           "position_weight": number}},
+                            "properties": {
+                                "centroid_similarity": {
+                                    **number, "description": "Cosine between the sentence and "
+                                    "the lead-weighted centroid of the article."},
+                                "position_weight": {
+                                    **number, "description": "The sentence's weight in that "
+                                    "centroid: 1 / (1 + its position among the article's "
+                                    "distinct sentences), normalised to sum to 1 (news puts "
+                                    "the main facts first)."}}},
                 },
             },
             "Summary": {
