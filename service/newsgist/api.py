@@ -13,6 +13,7 @@ import logging
 import re
 import threading
 import time
+import traceback
 import unicodedata
 from typing import Any
 
@@ -23,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
 from .errors import InvalidInput, ModelNotReady, NewsGistError, Overloaded
+from .isolate import Deadline, malloc_trim
 from .openapi import openapi_document
 from .pipeline import Pipeline, check_sentence_count
 
@@ -52,6 +54,39 @@ class Admission:
             self._count -= 1
 
 
+class MemoryTrim:
+    """Hands memory freed by a big request back to the system, off the request's path.
+
+    glibc keeps freed memory in per-thread arenas (the tokenizer's threads
+    allocate there), so a service that read one 8 MB page would stay that much
+    bigger for good; ``malloc_trim`` returns it.  A no-op without glibc."""
+
+    THRESHOLD = 256 * 1024  # request bodies from this size on are followed by a trim
+
+    def __init__(self) -> None:
+        self._trim = malloc_trim()
+        self._wanted = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def after(self, request_bytes: int) -> None:
+        if self._trim is None or request_bytes < self.THRESHOLD:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="memory-trim",
+                                                daemon=True)
+                self._thread.start()
+        self._wanted.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            time.sleep(0.5)  # let the request finish letting go of its page first
+            self._wanted.clear()
+            self._trim(0)
+
+
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -60,6 +95,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
         "settings": settings,
         "pipeline": pipeline or Pipeline(settings),
         "admission": Admission(settings.max_queue),
+        "memory": MemoryTrim(),
     }
     app.json.ensure_ascii = False
     app.json.sort_keys = False
@@ -90,6 +126,7 @@ def _host_name(host: str) -> str:
 
 def _guard():
     g.started = time.perf_counter()
+    g.started_monotonic = time.monotonic()
     settings: Settings = _ext()["settings"]
     host = _host_name(request.headers.get("Host", ""))
     if host not in settings.allowed_hosts:
@@ -109,6 +146,7 @@ def _log_request(response):
     # Method, path, status, sizes and time only: page contents never reach the log.
     log.info("%s %s %s in=%s out=%s %.1fms", request.method, request.path, response.status_code,
              request.content_length or 0, response.calculate_content_length() or 0, elapsed)
+    _ext()["memory"].after(request.content_length or 0)
     return response
 
 
@@ -136,11 +174,16 @@ def _http_error(exc: HTTPException):
         message = f"The request body is larger than the limit of {limit} bytes."
     else:
         message = exc.description or exc.name
-    return _error(status, _HTTP_CODES.get(status, "http_error"), message)
+    # Keep the headers HTTP requires with the status (Allow on a 405).
+    headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
+    return _error(status, _HTTP_CODES.get(status, "http_error"), message, headers)
 
 
 def _unexpected_error(exc: Exception):
-    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    # Where it failed, never the exception's message: it may quote the page.
+    frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    log.error("unexpected %s on %s %s (message withheld: it may hold page text)\n%s",
+              type(exc).__name__, request.method, request.path, frames.rstrip())
     return _error(500, "internal_error", "NewsGist failed on this request; the service is still "
                                          "running. Please report the page that caused it.")
 
@@ -179,11 +222,17 @@ def summarize():
     if not pipeline.ready:
         raise ModelNotReady("The model is still loading; try again in a moment.",
                             headers={"Retry-After": "1"})
+    # The deadline runs from the start of the request; under waitress it also
+    # notices a client that closed the connection, so abandoned work stops early.
+    deadline = Deadline(settings.request_timeout, start=g.started_monotonic,
+                        cancelled=request.environ.get("waitress.client_disconnected"))
     with _ext()["admission"]:
         if kind == "html":
-            summary = pipeline.summarize_html(content, url=url, sentences=count, title=title)
+            summary = pipeline.summarize_html(content, url=url, sentences=count, title=title,
+                                              deadline=deadline)
         else:
-            summary = pipeline.summarize_text(content, sentences=count, title=title, url=url)
+            summary = pipeline.summarize_text(content, sentences=count, title=title, url=url,
+                                              deadline=deadline)
     return jsonify(summary.to_dict(include_text=include_text))
 
 

@@ -41,12 +41,23 @@ class Settings:
     max_article_sentences: int = 1000
     # A summary needs at least this many sentences of article text.
     min_article_sentences: int = 3
-    # Seconds a request may take before it ends with a 504.
+    # Seconds a request may take before it ends with a 504 (its work is stopped).
     request_timeout: float = 30.0
     # Requests that may wait for the model at once; more get a quick 503.
     max_queue: int = 16
-    # Worker threads of the WSGI server.
+    # Worker threads of the WSGI server; ``newsgist serve`` runs at least
+    # max_queue + 2, so health checks are answered while every admitted
+    # summary is in progress.
     server_threads: int = 8
+    # Processes ``newsgist serve`` extracts and splits pages in: a page still
+    # running at the deadline is stopped by ending its process.  0 runs them
+    # in the request's thread, where the deadline is checked between stages only.
+    extract_workers: int = 2
+    # A worker left larger than this (MB resident) by a big page is replaced.
+    worker_max_rss_mb: int = 256
+    # Address-space cap of a worker (MB; 0: none): a page that would take all
+    # memory fails alone, with a 422.
+    worker_memory_mb: int = 2048
     # Host header names answered (any port); DNS-rebinding protection.
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]", "::1")
     # Origin prefixes allowed; requests without Origin (curl, scripts) pass.

@@ -50,8 +50,26 @@ class Overloaded(NewsGistError):
 
 
 class DeadlineExceeded(NewsGistError):
+    """The request ran past ``request_timeout``; its work was stopped."""
+
     status = 504
     code = "timeout"
+
+
+class ClientGone(NewsGistError):
+    """The client closed the connection before the answer: its work was stopped.
+
+    Nobody receives this answer; the status (nginx's 499 convention) is for the log."""
+
+    status = 499
+    code = "client_closed"
+
+
+class WorkerFailed(NewsGistError):
+    """The process that extracts the article stopped on this page (it is replaced)."""
+
+    status = 500
+    code = "internal_error"
 
 
 class ModelLoadError(NewsGistError):

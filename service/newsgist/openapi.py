@@ -18,10 +18,14 @@ ERROR_CODES = {
     413: ["body_too_large"],
     415: ["unsupported_media_type"],
     422: ["no_article", "empty_input", "empty_page", "not_html", "not_an_article",
-          "pdf_document", "link_list", "login_wall", "cookie_wall", "bot_check", "paywall"],
+          "pdf_document", "link_list", "login_wall", "cookie_wall", "bot_check", "paywall",
+          "page_too_complex"],
     500: ["internal_error"],
     503: ["model_loading", "overloaded", "model_unavailable"],
     504: ["timeout"],
+    # Never received: the client had closed the connection.  Listed so the code
+    # the access log shows is documented too; no route answers it.
+    499: ["client_closed"],
 }
 
 _DESCRIPTIONS = {

@@ -19,12 +19,17 @@ import numpy as np
 from .config import Settings
 from .embed import Encoder, load_encoder
 from .errors import InvalidInput, NoArticle
-from .extract import Article, article_from_text, extract_article
+from .extract import Article
+from .isolate import Deadline, InProcessFront, Prepared, prepare_html, prepare_text
 from .rank import CentroidRanker
-from .segment import Sentence, segment
+from .segment import Sentence
 
 # Adult silent reading speed for non-fiction (Brysbaert, 2019: ~238 wpm).
 WORDS_PER_MINUTE = 238
+
+# The encoder reads a sentence's first 256 tokens only; tokenizing megabytes of
+# one run-on "sentence" to throw all but those away costs seconds.
+EMBED_MAX_CHARS = 4096
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,11 @@ class Pipeline:
     """Summarizes HTML or text.  Thread-safe; create one per process."""
 
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
-                 ranker: CentroidRanker | None = None):
+                 ranker: CentroidRanker | None = None, front=None):
         self.settings = settings or Settings.from_env()
+        # Where extraction and segmentation run: in the calling thread, or (newsgist
+        # serve) in worker processes that are stopped at the deadline (newsgist.isolate).
+        self.front = front or InProcessFront()
         self._encoder = encoder
         self._encoder_lock = threading.Lock()
         self.ranker = ranker or CentroidRanker()
@@ -148,24 +156,28 @@ class Pipeline:
 
     # -- public operations ----------------------------------------------------------
     def summarize_html(self, html: str, url: str | None = None, sentences: int | None = None,
-                       title: str | None = None) -> Summary:
-        started = time.perf_counter()
-        article = extract_article(html, url=url)
+                       title: str | None = None, deadline: Deadline | None = None) -> Summary:
+        deadline = deadline or Deadline()
+        prepared = self.front.run(prepare_html, (html, url, self.settings.max_article_sentences),
+                                  deadline)
+        article = prepared.article
         if title and not article.title:
             article = Article(title=title, byline=article.byline, lang=article.lang,
                               paragraphs=article.paragraphs, url=url)
-        return self._summarize(article, sentences, {"extract": _ms_since(started)})
+        return self._summarize(article, prepared, sentences, deadline)
 
     def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
-                       url: str | None = None) -> Summary:
-        started = time.perf_counter()
+                       url: str | None = None, deadline: Deadline | None = None) -> Summary:
         if not text.strip():
             raise NoArticle("The text is empty: there is nothing to summarize.", code="empty_input")
-        article = article_from_text(text, title=title)
+        deadline = deadline or Deadline()
+        prepared = self.front.run(prepare_text, (text, title, self.settings.max_article_sentences),
+                                  deadline)
+        article = prepared.article
         if url:
             article = Article(title=article.title, byline=None, lang=article.lang,
                               paragraphs=article.paragraphs, url=url)
-        return self._summarize(article, sentences, {"extract": _ms_since(started)})
+        return self._summarize(article, prepared, sentences, deadline)
 
     def rank_sentences(self, sentences: Sequence[str], k: int = 3) -> list[int]:
         """Indices (ascending) of the ``k`` sentences to keep from already-split text."""
@@ -177,22 +189,24 @@ class Pipeline:
         return [c.index for c in self.ranker.select(vectors, k, words)]
 
     # -- the flow ---------------------------------------------------------------------
-    def _summarize(self, article: Article, k: int | None, timings: dict[str, float]) -> Summary:
+    def _summarize(self, article: Article, prepared: Prepared, k: int | None,
+                   deadline: Deadline) -> Summary:
         k = check_sentence_count(k, self.settings)
-        t = time.perf_counter()
-        all_sentences = segment(article.paragraphs, article.lang)
-        timings["segment"] = _ms_since(t)
-        if len(all_sentences) < self.settings.min_article_sentences:
-            raise NoArticle(_too_little(article, all_sentences))
+        timings = dict(prepared.timings)
+        total = prepared.total  # prepared.sentences holds the first `budget` of them
+        if total < self.settings.min_article_sentences:
+            raise NoArticle(_too_little(article, total))
 
         budget = self.settings.max_article_sentences
-        truncated = len(all_sentences) > budget
-        candidates = _unique(all_sentences[:budget])
+        truncated = total > budget
+        candidates = _unique(prepared.sentences[:budget])
 
+        deadline.check("embedding")
         t = time.perf_counter()
         vectors, cached = self._embed([s.text for s in candidates])
         timings["embed"] = _ms_since(t)
 
+        deadline.check("ranking")
         t = time.perf_counter()
         choices = self.ranker.select(vectors, k, [s.words for s in candidates])
         timings["rank"] = _ms_since(t)
@@ -204,13 +218,13 @@ class Pipeline:
                   for c in choices for s in (candidates[c.index],)]
         words_total = article.words
         summary_words = sum(len(s.text.split()) for s in picked)
-        stats = Stats(sentences_total=len(all_sentences), words_total=words_total,
+        stats = Stats(sentences_total=total, words_total=words_total,
                       summary_words=summary_words,
                       reading_minutes_article=reading_minutes(words_total),
                       reading_minutes_summary=reading_minutes(summary_words))
         warnings = []
         if truncated:
-            warnings.append(f"The article has {len(all_sentences)} sentences; only the first "
+            warnings.append(f"The article has {total} sentences; only the first "
                             f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
         model_base = self.model_name.rstrip("/").rsplit("/", 1)[-1].lower()
         if article.lang not in ("en", None) and model_base in (
@@ -224,6 +238,7 @@ class Pipeline:
 
     def _embed(self, texts: list[str]) -> tuple[np.ndarray, bool]:
         encoder = self.encoder
+        texts = [t[:EMBED_MAX_CHARS] for t in texts]
         key = EmbeddingCache.key(encoder.name, texts)
         vectors = self.cache.get(key)
         if vectors is not None:
@@ -256,8 +271,7 @@ def _unique(sentences: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def _too_little(article: Article, sentences: list[Sentence]) -> str:
-    n = len(sentences)
+def _too_little(article: Article, n: int) -> str:
     if n == 0:
         return "No readable article text was found on this page."
     return (f"Only {n} sentence{'s' if n != 1 else ''} ({article.words} words) of article text "
