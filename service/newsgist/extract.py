@@ -127,10 +127,21 @@ def article_from_text(text: str, title: str | None = None, lang: str | None = No
     return Article(title=title, byline=None, lang=lang, paragraphs=paragraphs)
 
 
+# Characters lxml parses into a tree but then refuses in any text it is given
+# (drop_tree, which readability and this module use, fails with ValueError):
+# C0 controls other than tab and newlines, U+FFFE/U+FFFF and lone surrogates.
+# Browsers show none of them; a form feed is whitespace.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _not_xml_chars(html: str) -> str:
+    return _NOT_XML.sub("", html.replace("\x0c", " "))
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement:
     """Parse a whole page; raise NoArticle for input that is no HTML page."""
     check_binary(html)
-    html = html.replace("\x00", "")
+    html = _not_xml_chars(html)
     if not html.strip():
         raise NoArticle("The page is empty: there is no text to summarize.", code="empty_page")
     try:
