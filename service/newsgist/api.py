@@ -284,8 +284,10 @@ def _sentence_count(body: dict, settings: Settings) -> int:
     if sentences is not None and length is not None:
         raise InvalidInput("Send 'sentences' or 'length', not both.", code="invalid_field")
     if length is not None:
-        if length not in LENGTH_PRESETS:
+        if not isinstance(length, str) or length not in LENGTH_PRESETS:  # {} is unhashable
             raise InvalidInput("'length' must be one of: short, medium, long.",
                                code="invalid_length")
         return LENGTH_PRESETS[length]
+    if isinstance(sentences, float) and sentences.is_integer():
+        sentences = int(sentences)  # JSON has one number type: 5.0 is the whole number 5
     return check_sentence_count(sentences, settings)

@@ -95,11 +95,14 @@ def cases(max_body_bytes: int = 8 * MiB) -> list[Case]:
     add("include_text is a string", {"text": ARTICLE, "include_text": "yes"},
         {400: {"invalid_field"}})
     add("length is a number", {"text": ARTICLE, "length": 3}, {400: {"invalid_length"}})
+    add("length is an object", {"text": ARTICLE, "length": {}}, {400: {"invalid_length"}})
+    add("length is a list", {"text": ARTICLE, "length": ["short"]}, {400: {"invalid_length"}})
     add("sentences and length", {"text": ARTICLE, "sentences": 3, "length": "short"},
         {400: {"invalid_field"}})
     for value in (-1, 0, 21, "3", 3.5, True, 10**30, 1e308, [3], {"n": 3}):
         add(f"sentences={value!r}", {"text": ARTICLE, "sentences": value},
             {400: {"invalid_sentences"}})
+    add("sentences=5.0 (a whole number)", {"text": ARTICLE, "sentences": 5.0}, SUMMARY)
     add("sentences=NaN", b'{"text": "%s", "sentences": NaN}' % ARTICLE.encode().replace(
         b"\n", b"\\n"), {400: {"invalid_sentences", "invalid_json"}})
     add("sentences with 5000 digits", b'{"text": "x y z", "sentences": ' + b"9" * 5000 + b"}",
@@ -144,6 +147,9 @@ def cases(max_body_bytes: int = 8 * MiB) -> list[Case]:
         ARTICLE_OR_NONE)
     add("control characters", {"text": "".join(chr(c) for c in range(32)) * 50 + ARTICLE},
         SUMMARY)
+    add("control characters in html", {"html": _page(
+        "<div class='byline'>\x08By \x1bsomeone\x0b</div>\x08" + "".join(
+            f"<p>\x01{p}\x0c\ufffe</p>\x07" for p in ARTICLE.split("\n\n")))}, SUMMARY)
 
     # -- pages -------------------------------------------------------------------------------
     deep = "<div>" * 100_000 + "<p>" + ARTICLE + "</p>" + "</div>" * 100_000

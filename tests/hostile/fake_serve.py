@@ -2,7 +2,8 @@
 model: the server's own code (signals, draining, waitress, worker processes,
 logging) is what runs, in seconds instead of a model load.
 
-With ``NEWSGIST_TEST_GATE`` set to a directory, encoding a text that contains
+Loading can be held or made to fail (see ``fake_load_encoder``).  With
+``NEWSGIST_TEST_GATE`` set to a directory, encoding a text that contains
 "GATED" first creates ``<dir>/started`` and then waits until ``<dir>/release``
 exists: a request that is provably in progress, for as long as a test needs.
 """
@@ -14,12 +15,13 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for conftest
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for support
 
-from conftest import HashingEncoder  # noqa: E402
+from support import HashingEncoder  # noqa: E402
 
 import newsgist.pipeline  # noqa: E402
 from newsgist.cli import main  # noqa: E402
+from newsgist.errors import ModelLoadError  # noqa: E402
 
 
 class GatedEncoder(HashingEncoder):
@@ -34,6 +36,16 @@ class GatedEncoder(HashingEncoder):
 
 
 def fake_load_encoder(*args, **kwargs):
+    """``NEWSGIST_TEST_LOAD_GATE=<dir>``: loading waits until ``<dir>/loaded`` exists.
+    ``NEWSGIST_TEST_LOAD_FAIL=<message>``: loading fails with that message."""
+    gate = os.environ.get("NEWSGIST_TEST_LOAD_GATE")
+    if gate:
+        end = time.monotonic() + 120
+        while not Path(gate, "loaded").exists() and time.monotonic() < end:
+            time.sleep(0.02)
+    failure = os.environ.get("NEWSGIST_TEST_LOAD_FAIL")
+    if failure:
+        raise ModelLoadError(failure)
     return GatedEncoder()
 
 

@@ -26,19 +26,10 @@ REQUEST_BOUND = 180.0
 
 
 def hashing_encoder():
-    """The fake encoder of ``tests/conftest.py``, for fixtures wider than a function.
+    """The tests' fake encoder (``tests/support.py``), for fixtures wider than a function."""
+    from support import HashingEncoder
 
-    Loaded by path: the name ``conftest`` may already stand for ``tests/e2e/conftest.py``."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("_newsgist_tests_conftest",
-                                                  TESTS / "conftest.py")
-    module = sys.modules.get(spec.name)
-    if module is None:
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[spec.name] = module
-    return module.HashingEncoder()
+    return HashingEncoder()
 
 
 def http(port: int, method: str, path: str, body: bytes | dict | None = None,
