@@ -127,10 +127,11 @@ def openapi_document(settings: Settings | None = None) -> dict:
                                     **number, "description": "Cosine between the sentence and "
                                     "the lead-weighted centroid of the article."},
                                 "position_weight": {
-                                    **number, "description": "The sentence's weight in that "
-                                    "centroid: 1 / (1 + its position among the article's "
-                                    "distinct sentences), normalised to sum to 1 (news puts "
-                                    "the main facts first)."}}},
+                                    **number, "description": "The sentence's position weight: "
+                                    "1 / (1 + its position among the article's distinct "
+                                    "sentences), normalised to sum to 1 (news puts the main "
+                                    "facts first). Its weight in the centroid is this times "
+                                    "its centrality (mean cosine to the other sentences)."}}},
                 },
             },
             "Summary": {
