@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from hostile import jobs, live
@@ -112,6 +113,63 @@ def test_in_process_the_deadline_is_checked_between_stages():
     with pytest.raises(DeadlineExceeded, match="ranking"):
         pipeline.summarize_text(ARTICLE, deadline=encoder.deadline)
     assert pipeline.summarize_text(ARTICLE).sentences  # and the next one is normal
+
+
+class BatchedEncoder(HashingEncoder):
+    """Encodes one sentence per batch, like the real encoders, calling
+    ``between_batches`` between them; the first batch overruns the deadline."""
+
+    def __init__(self, deadline):
+        super().__init__()
+        self.deadline = deadline
+        self.batches = 0
+
+    def encode(self, sentences, between_batches=None):
+        rows = []
+        for i, s in enumerate(sentences):
+            if i and between_batches is not None:
+                between_batches()
+            while i == 0 and not self.deadline.expired:
+                time.sleep(0.01)
+            self.batches += 1
+            rows.append(super().encode([s]))
+        return np.concatenate(rows)
+
+
+def test_embedding_stops_at_the_deadline_between_batches():
+    deadline = Deadline(0.2)
+    encoder = BatchedEncoder(deadline)
+    pipeline = Pipeline(Settings(), encoder=encoder)
+    with pytest.raises(DeadlineExceeded, match="embedding"):
+        pipeline.summarize_text(ARTICLE, deadline=deadline)
+    assert encoder.batches == 1  # stopped at the first boundary, not after all six
+
+
+@pytest.mark.slow
+def test_a_huge_article_is_stopped_during_embedding_by_the_real_model(real_pipeline):
+    """1000 sentences of maximal length take the real model minutes on a small CPU;
+    the request ends at its deadline, long before the last batch."""
+    encoder = real_pipeline.encoder
+    calls = []
+
+    class Counting:
+        name = encoder.name
+
+        def encode(self, sentences, between_batches=None):
+            def counted():
+                calls.append(1)
+                between_batches()
+            return encoder.encode(sentences, between_batches=counted)
+
+    settings = Settings(request_timeout=2, cache_documents=0)
+    app = create_app(settings, Pipeline(settings, encoder=Counting()))
+    text = "\n\n".join(f"Sentence {i} is " + "about the council and its budget for buses " * 50
+                        + "in town." for i in range(1000))
+    r = app.test_client().post("/v1/summarize", json={"text": text})
+    assert r.status_code == 504
+    assert "embedding" in r.get_json()["error"]["message"]
+    batches = 1000 // getattr(encoder, "batch_size", 8)
+    assert 0 < len(calls) < batches // 2, (len(calls), batches)
 
 
 def test_health_answers_while_a_pathological_page_is_processed(front, tmp_path):

@@ -48,7 +48,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -68,7 +68,11 @@ class Encoder(Protocol):
     name: str
 
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
-        """Unit-length float32 rows, one per sentence."""
+        """Unit-length float32 rows, one per sentence.
+
+        The built-in encoders also take ``between_batches``: a callable run
+        before each batch after the first, which may raise to stop the work
+        (the service's per-request deadline, newsgist.isolate)."""
 
 
 def resolve_model(model: str) -> str:
@@ -129,14 +133,24 @@ class SentenceTransformerEncoder:
                 f"--model): {type(exc).__name__}: {exc}") from None
         self._lock = threading.Lock()
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+    def encode(self, sentences: Sequence[str],
+               between_batches: Callable[[], None] | None = None) -> np.ndarray:
         if not sentences:
             return np.zeros((0, 1), dtype=np.float32)
+        texts = list(sentences)
+        # Groups of batches, so that between_batches can stop a long job (fp32:
+        # grouping changes nothing but float noise).
+        step = len(texts) if between_batches is None else 4 * self.batch_size
+        parts = []
         with self._lock:
-            vectors = self._model.encode(list(sentences), batch_size=self.batch_size,
-                                         convert_to_numpy=True, normalize_embeddings=True,
-                                         show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+            for first in range(0, len(texts), step):
+                if first and between_batches is not None:
+                    between_batches()
+                parts.append(self._model.encode(texts[first:first + step],
+                                                batch_size=self.batch_size,
+                                                convert_to_numpy=True, normalize_embeddings=True,
+                                                show_progress_bar=False))
+        return np.asarray(np.concatenate(parts), dtype=np.float32)
 
 
 # -- ONNX Runtime -------------------------------------------------------------------
@@ -333,7 +347,8 @@ class OnnxEncoder:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._lock = threading.Lock()
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+    def encode(self, sentences: Sequence[str],
+               between_batches: Callable[[], None] | None = None) -> np.ndarray:
         if not sentences:
             return np.zeros((0, 1), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(sentences))
@@ -342,6 +357,8 @@ class OnnxEncoder:
         out: np.ndarray | None = None
         with self._lock:
             for first in range(0, len(order), self.batch_size):
+                if first and between_batches is not None:
+                    between_batches()  # may raise: the request's deadline has passed
                 rows = order[first:first + self.batch_size]
                 width = int(lengths[rows].max())
                 ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)

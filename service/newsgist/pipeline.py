@@ -8,6 +8,7 @@ model call.  ``api`` and ``cli`` are thin faces over it.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import threading
 import time
 from collections import OrderedDict
@@ -203,7 +204,7 @@ class Pipeline:
 
         deadline.check("embedding")
         t = time.perf_counter()
-        vectors, cached = self._embed([s.text for s in candidates])
+        vectors, cached = self._embed([s.text for s in candidates], deadline)
         timings["embed"] = _ms_since(t)
 
         deadline.check("ranking")
@@ -236,17 +237,30 @@ class Pipeline:
         return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
                        timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached)
 
-    def _embed(self, texts: list[str]) -> tuple[np.ndarray, bool]:
+    def _embed(self, texts: list[str],
+               deadline: Deadline | None = None) -> tuple[np.ndarray, bool]:
         encoder = self.encoder
         texts = [t[:EMBED_MAX_CHARS] for t in texts]
         key = EmbeddingCache.key(encoder.name, texts)
         vectors = self.cache.get(key)
         if vectors is not None:
             return vectors, True
-        vectors = encoder.encode(texts)
+        if deadline is not None and deadline.expires is not None \
+                and _takes_between_batches(encoder):
+            # Checked between batches: a huge article stops at its deadline, not after.
+            vectors = encoder.encode(texts, between_batches=lambda: deadline.check("embedding"))
+        else:
+            vectors = encoder.encode(texts)
         self.cache.put(key, vectors)
         return vectors, False
 
+
+
+def _takes_between_batches(encoder: Encoder) -> bool:
+    try:
+        return "between_batches" in inspect.signature(encoder.encode).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def check_sentence_count(k: object, settings: Settings) -> int:

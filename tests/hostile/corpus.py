@@ -198,6 +198,9 @@ def cases(max_body_bytes: int = 8 * MiB) -> list[Case]:
         BIG, big=True)
     add("a 1 MB title and url", {"text": ARTICLE, "title": "T" * MiB,
                                  "url": "https://x.example/" + "u" * MiB}, SUMMARY, big=True)
+    add("1000 sentences of 400 words", {"text": "\n\n".join(
+        f"Sentence {i} is " + "about the council and its budget for buses " * 50 + "in town."
+        for i in range(1000))}, BIG, big=True)
     add("one 2 MB word", {"text": "x" * (2 * MiB) + ". " + ARTICLE}, BIG, big=True)
     add("svg and math only", {"html": _page("<svg><text>The council met.</text></svg>"
                                             "<math><mi>x</mi></math>" * 500)}, {422: NO_ARTICLE})
