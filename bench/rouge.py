@@ -3,7 +3,7 @@
     python bench/rouge.py                       # the 500-article dev set
     python bench/rouge.py --limit 50            # quick look while iterating
     python bench/rouge.py --holdout-from 250    # also tables for articles [0, 250) and [250, 500)
-    python bench/rouge.py --sweep               # + the previous ranker, one parameter changed at a time
+    python bench/rouge.py --sweep               # + previous ranker, one parameter changed at a time
 
 Reads a JSONL of articles with reference summaries (by default
 ``../shared/data/summarization/cnndm_dev.jsonl`` next to the repository; its
@@ -185,7 +185,8 @@ def make_pipeline(use_cache: bool):
         return newsgist.rank_sentences, encoder
     settings = Settings.from_env()
     base = load_encoder(settings.model, settings.backend, settings.threads, settings.cache_dir)
-    encoder = CachedEncoder(base, RESULTS / f"embeddings-{_slug(base.name)}-{_slug(getattr(base, 'backend', 'unknown'))}.pkl")
+    backend = _slug(getattr(base, "backend", "unknown"))
+    encoder = CachedEncoder(base, RESULTS / f"embeddings-{_slug(base.name)}-{backend}.pkl")
     pipe = Pipeline(settings, encoder=encoder)
     return pipe.rank_sentences, encoder
 
@@ -344,7 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.resamples, args.seed)
         print_table(f"articles {h + 1}-{n} (held out: not used to choose the method)",
                     slice(h, n), scores, times, ours, args.resamples, args.seed)
-    print(f"\nEmbedding ({encoder.name}, {encoder.backend}, CPU): median {statistics.median(embed_ms):.1f} ms "
+    print(f"\nEmbedding ({encoder.name}, {encoder.backend}, CPU): median "
+          f"{statistics.median(embed_ms):.1f} ms "
           f"per article, paid once per article by the centroid methods and not included "
           f"above; measured when first embedded ({from_cache} of {n} from the cache in "
           f"this run).  Mean {np.mean([len(s) for _, s in articles]):.1f} sentences "
