@@ -185,6 +185,20 @@ def test_a_port_in_use_gives_a_clear_message_and_a_non_zero_exit():
     assert "Traceback" not in server.output
 
 
+def test_workers_that_cannot_start_fall_back_named_in_the_log():
+    server = live.ServerProcess(["--port", "0"], fake=True,
+                                env={"NEWSGIST_TEST_BROKEN_WORKERS": "1"})
+    try:
+        assert "extraction worker processes could not start" in server.output
+        assert "falling back to reading pages in the request threads" in server.output
+        assert "NEWSGIST_EXTRACT_WORKERS" in server.output
+        status, body = live.post_json(server.port, {"text": ARTICLE})
+        assert status == 200 and len(body["sentences"]) == 3
+    finally:
+        assert server.stop() == 0
+    assert "Traceback" not in server.output
+
+
 def test_the_extraction_workers_go_with_the_server(tmp_path):
     server = live.ServerProcess(["--port", "0"], fake=True)
     pid = server.proc.pid

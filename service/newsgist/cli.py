@@ -154,9 +154,12 @@ def serve_command(settings: Settings) -> int:
     loop = _Loop(server, socket_map)
     front = None
     if settings.extract_workers > 0:
-        front = ProcessFront(settings.extract_workers, settings.worker_max_rss_mb,
-                             settings.worker_memory_mb).start()
-        pipeline.front = front
+        try:  # started now, ready (checked below) while the model loads
+            front = ProcessFront(settings.extract_workers, settings.worker_max_rss_mb,
+                                 settings.worker_memory_mb).start(wait=False)
+            pipeline.front = front
+        except (OSError, RuntimeError) as exc:
+            _in_process(pipeline, exc)
     url = loop.url(settings.host)
     print(f"NewsGist listening on {url}; loading the model...", flush=True)
 
@@ -172,6 +175,12 @@ def serve_command(settings: Settings) -> int:
         except Exception as exc:  # noqa: BLE001 - a message, never only a traceback
             failure.append(f"Could not load the embedding model {settings.model!r} (setting "
                            f"NEWSGIST_MODEL / --model): {type(exc).__name__}: {exc}")
+        if front is not None and not failure:
+            try:  # the workers started with the server and warmed up meanwhile
+                front.wait_ready()
+            except (OSError, RuntimeError) as exc:
+                front.close()
+                _in_process(pipeline, exc)
         if failure:
             loop.stop()  # nothing was served yet (every summary got "loading")
         else:
@@ -197,6 +206,16 @@ def serve_command(settings: Settings) -> int:
         return 3
     print("NewsGist stopped.", flush=True)
     return 0
+
+
+def _in_process(pipeline, exc: Exception) -> None:
+    from .isolate import InProcessFront
+
+    pipeline.front = InProcessFront()
+    logging.getLogger("newsgist.serve").warning(
+        "extraction worker processes could not start (%s): falling back to reading pages in "
+        "the request threads, where the deadline cannot stop a runaway page "
+        "(setting NEWSGIST_EXTRACT_WORKERS)", exc)
 
 
 class _Loop:

@@ -150,6 +150,7 @@ class _Worker:
             child.close()
         self.conn = Connection(parent.detach())
         self.jobs = 0
+        self.ready = False  # it says so once it has loaded what extraction needs
 
     @property
     def pid(self) -> int:
@@ -201,15 +202,55 @@ class ProcessFront:
         self.recycled = 0
 
     # -- life cycle ---------------------------------------------------------------------
-    def start(self) -> "ProcessFront":
-        """Start every worker now, so the first requests do not wait for one."""
+    def start(self, wait: bool = True, bound: float = 120.0) -> "ProcessFront":
+        """Start every worker now, so the first requests do not wait for one; with
+        ``wait``, return once all are ready (RuntimeError if one cannot start)."""
         slots = [self._slots.get() for _ in range(self.size)]
-        for i, w in enumerate(slots):
-            if w is None:
-                slots[i] = self._spawn()
-        for w in slots:
-            self._slots.put(w)
+        try:
+            for i, w in enumerate(slots):
+                if w is None:
+                    slots[i] = self._spawn()
+        finally:
+            for w in slots:
+                self._slots.put(w)
+        if wait:
+            self.wait_ready(bound)
         return self
+
+    def wait_ready(self, bound: float = 120.0) -> None:
+        slots = [self._slots.get() for _ in range(self.size)]
+        try:
+            for i, w in enumerate(slots):
+                if w is not None and not w.ready:
+                    try:
+                        self._await_ready(w, Deadline(bound))
+                    except NewsGistError as exc:
+                        slots[i] = None
+                        raise RuntimeError(f"an extraction worker did not start: {exc.message}") \
+                            from None
+        finally:
+            for w in slots:
+                self._slots.put(w)
+
+    def _await_ready(self, worker: _Worker, deadline: Deadline) -> None:
+        """Wait for a new worker's "ready" (within the deadline; it is not killed if
+        the deadline passes: it is not doing this request's work yet)."""
+        try:
+            while not worker.ready:
+                remaining = deadline.remaining()
+                wait = self.POLL if remaining is None else min(self.POLL, remaining)
+                if worker.conn.poll(wait):
+                    worker.ready = worker.conn.recv_bytes() == b"ready"
+                    if not worker.ready:
+                        raise EOFError("unexpected message")
+                else:
+                    deadline.check("the start of an extraction worker")
+        except (EOFError, OSError):
+            code = worker.proc.poll()
+            self._discard(worker, "kill")
+            log.error("extraction worker %d could not start (exit %s)", worker.pid, code)
+            raise WorkerFailed(f"NewsGist's page reader could not start (exit {code}).") \
+                from None
 
     def close(self) -> None:
         with self._lock:
@@ -257,6 +298,8 @@ class ProcessFront:
                 worker = None
             if worker is None:
                 worker = self._spawn()
+            if not worker.ready:
+                self._await_ready(worker, deadline)
             reply = self._call(worker, fn, args, deadline)  # on failure: worker discarded
             worker.jobs += 1
             rss_mb = reply[2]
@@ -371,13 +414,17 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
             pass
     parent = os.getppid()
     threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
+    tune_malloc()
+    trim = malloc_trim()
     try:  # load what extraction loads lazily, so the first real page does not wait for it
         prepare_html(_WARM_UP)
     except Exception:  # noqa: BLE001
         pass
-    tune_malloc()
-    trim = malloc_trim()
     conn = Connection(fd)
+    try:
+        conn.send_bytes(b"ready")
+    except OSError:
+        return
     while True:
         try:
             raw = conn.recv_bytes()
