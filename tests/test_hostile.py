@@ -34,7 +34,7 @@ SPEC = openapi_document()
 
 @pytest.fixture(scope="module")
 def hostile_client():
-    settings = Settings(request_timeout=10)
+    settings = Settings(request_timeout=5)
     front = ProcessFront(workers=1).start()
     app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder(), front=front))
     yield app.test_client()
@@ -189,3 +189,81 @@ def _settled(pid: int, before: dict) -> bool:
     now = _footprint(pid)
     return (now["rss"] <= before["rss"] * 1.10 and now["tree"] <= before["tree"] * 1.10
             and now["threads"] <= before["threads"] and now["fds"] <= before["fds"])
+
+
+# -- hostile HTTP, below the app: what waitress itself refuses ---------------------------
+MiB = 2**20
+HTTP_CASES = {
+    "body far over the limit (Content-Length)": (
+        b"POST /v1/summarize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (64 * MiB), 413, "body_too_large"),
+    "Content-Length that is no number": (
+        b"POST /v1/summarize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: lots\r\n\r\n{}", 400, "bad_request"),
+    "not HTTP at all": (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256))
+                        + b"\r\n\r\n", 400, "bad_request"),
+    "headers too large": (b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: "
+                          + b"a" * (300 * 1024) + b"\r\n\r\n", 431, "bad_request"),
+    "unknown transfer encoding": (
+        b"POST /v1/summarize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501, "bad_request"),
+    "both Content-Length and chunked": (
+        b"POST /v1/summarize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        b"0\r\n\r\n", 400,
+        {"bad_request", "invalid_json"}),  # waitress reads it chunked: an empty body
+}
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    settings = Settings()
+    app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder()))
+    server = live.ThreadedServer(app, settings)
+    yield server
+    server.close()
+
+
+def _exchange(port: int, raw: bytes) -> tuple[int, dict, bytes]:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        try:
+            s.sendall(raw)
+        except OSError:
+            pass  # the server may answer and close before reading everything
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines[1:] if ": " in line)
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.mark.parametrize("name", list(HTTP_CASES))
+def test_malformed_http_gets_a_json_error(http_server, name):
+    raw, status, code = HTTP_CASES[name]
+    got, headers, body = _exchange(http_server.port, raw)
+    assert got == status, body[:200]
+    assert headers["content-type"].startswith("application/json")
+    error = json.loads(body)["error"]
+    assert error["code"] in ({code} if isinstance(code, str) else code) and error["message"]
+    status, _, payload = live.http(http_server.port, "POST", "/v1/summarize", normal_request())
+    check_normal(status, payload)
+
+
+def test_a_chunked_json_body_is_read_like_any_other(http_server):
+    body = normal_request()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 100]), body[i:i + 100])
+                      for i in range(0, len(body), 100))
+    raw = (b"POST /v1/summarize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunks + b"0\r\n\r\n")
+    status, _, payload = _exchange(http_server.port, raw)
+    check_normal(status, payload)

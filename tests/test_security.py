@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-import threading
 
 import pytest
 
@@ -279,27 +278,17 @@ def _spill_count(options: dict, monkeypatch) -> int:
         return real(*a, **kw)
 
     monkeypatch.setattr(tempfile, "TemporaryFile", spy_tempfile)
-    from waitress import create_server
-
-    from newsgist.cli import _Loop
-
     settings = Settings()
     app = create_app(settings, Pipeline(settings, encoder=HashingEncoder()))
-    socket_map: dict = {}
-    server = create_server(app, map=socket_map, **{**options, "port": 0})
-    loop = _Loop(server, socket_map)
-    thread = threading.Thread(target=lambda: (loop.run(), loop.drain(5), loop.close()),
-                              daemon=True)
-    thread.start()
+    server = live.ThreadedServer(app, settings, options)
     try:
         text = "\n\n".join(f"Paragraph {i} says the council met about the budget on Monday."
                            for i in range(100_000))[:6 * 2**20]
-        status, _, payload = live.http(loop.listeners[0].effective_port, "POST",
-                                       "/v1/summarize", {"text": text, "include_text": True})
+        status, _, payload = live.http(server.port, "POST", "/v1/summarize",
+                                       {"text": text, "include_text": True})
         assert status == 200 and len(payload) > 5 * 2**20
     finally:
-        loop.stop()
-        thread.join(30)
+        server.close()
     return len(created)
 
 

@@ -119,9 +119,48 @@ def server_options(settings: Settings) -> dict:
                 connection_limit=64, asyncore_use_poll=True)
 
 
-def serve_command(settings: Settings) -> int:
+def make_server(app, settings: Settings, options: dict | None = None) -> "_Loop":
+    """The app under waitress, ready to ``run()``: ``server_options`` (or ``options``),
+    and JSON errors for what waitress refuses itself (a malformed request, a body
+    over twice the limit, headers too large), as for everything else."""
     from waitress import create_server
 
+    socket_map: dict = {}
+    server = create_server(app, map=socket_map, **(options or server_options(settings)))
+    loop = _Loop(server, socket_map)
+    channel = _json_error_channel(settings)
+    for listener in loop.listeners:
+        listener.channel_class = channel
+    return loop
+
+
+def _json_error_channel(settings: Settings):
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class JSONErrorTask(ErrorTask):
+        def execute(self) -> None:
+            error = self.request.error
+            if error.code == 413:
+                code = "body_too_large"
+                message = f"The request body is larger than the limit of " \
+                          f"{settings.max_body_bytes} bytes."
+            else:
+                code, message = "bad_request", f"{error.reason}: {error.body}"
+            body = json.dumps({"error": {"code": code, "message": message}}).encode()
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", "application/json"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class JSONErrorChannel(HTTPChannel):
+        error_task_class = JSONErrorTask
+
+    return JSONErrorChannel
+
+
+def serve_command(settings: Settings) -> int:
     from .api import create_app
     from .isolate import ProcessFront, tune_malloc
     from .pipeline import Pipeline
@@ -143,15 +182,13 @@ def serve_command(settings: Settings) -> int:
 
     pipeline = Pipeline(settings)
     app = create_app(settings, pipeline)
-    socket_map: dict = {}
     try:
-        server = create_server(app, map=socket_map, **server_options(settings))
+        loop = make_server(app, settings)
     except OSError as exc:
         print(f"newsgist: cannot listen on {settings.host}:{settings.port}: "
               f"{exc.strerror or exc}. Is NewsGist already running? Choose another port with "
               "--port or NEWSGIST_PORT.", file=sys.stderr)
         return 2
-    loop = _Loop(server, socket_map)
     front = None
     if settings.extract_workers > 0:
         try:  # started now, ready (checked below) while the model loads

@@ -191,15 +191,11 @@ class ServerProcess:
 class ThreadedServer:
     """The app under waitress with the options ``newsgist serve`` uses, on a free port."""
 
-    def __init__(self, app, settings):
-        from waitress import create_server
+    def __init__(self, app, settings, options: dict | None = None):
+        from newsgist.cli import make_server
 
-        from newsgist.cli import _Loop, server_options
-
-        self.map: dict = {}
-        opts = server_options(settings.with_(port=0))
-        self.server = create_server(app, map=self.map, **opts)
-        self.loop = _Loop(self.server, self.map)
+        self.loop = make_server(app, settings.with_(port=0),
+                                {**options, "port": 0} if options else None)
         self.port = self.loop.listeners[0].effective_port
         self.thread = threading.Thread(target=self._run, name="test-waitress", daemon=True)
         self.thread.start()
