@@ -3,6 +3,9 @@ document (valid ones, and invalid ones in negative mode) go to the Flask app ove
 WSGI with the fake encoder; no answer may be a 5xx, and every answer must match
 the schema: its status is documented, its content type and body match.
 
+The same run, smaller, also goes over HTTP to a real ``newsgist serve`` process
+(fake encoder): waitress's parsing and the extraction workers are in the path.
+
 Bounded: a fixed number of examples per operation, so ``make test`` stays short.
 """
 
@@ -12,6 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from hostile import live
 from newsgist.api import create_app
 from newsgist.config import Settings
 from newsgist.pipeline import Pipeline
@@ -53,3 +57,31 @@ def test_foreign_origins_are_refused_in_generated_requests_too(origin):
     response = case.call()
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden_origin"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+def test_a_live_server_answers_match_the_openapi_document(mode):
+    from hypothesis import given
+    from schemathesis.generation.modes import GenerationMode
+
+    server = live.ServerProcess(["--port", "0"], fake=True)
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        remote = schemathesis.openapi.from_url(f"{base}/openapi.json", config=config)
+        operations = [result.ok() for result in remote.get_all_operations()]
+        assert len(operations) >= 2
+        if mode == "negative":  # only the summary takes input that can be made invalid
+            operations = [op for op in operations if op.method.upper() == "POST"]
+        for operation in operations:
+            @given(case=operation.as_strategy(GenerationMode(mode)))
+            @settings(max_examples=25, deadline=None, database=None,
+                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+            def check(case):
+                response = case.call_and_validate(base_url=base)
+                assert response.status_code < 500
+
+            check()
+    finally:
+        assert server.stop() == 0
+    assert "Traceback" not in server.output
