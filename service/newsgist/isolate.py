@@ -6,7 +6,8 @@ pathological page can keep it busy for minutes or make it balloon in memory,
 and a Python thread cannot be stopped.  So:
 
 * every request carries a :class:`Deadline` (``request_timeout`` seconds, and
-  optionally "the client has gone away"), checked between stages;
+  optionally "the client has gone away"), checked between stages and between
+  the encoder's batches;
 * ``newsgist serve`` runs the front half in a small pool of worker processes
   (:class:`ProcessFront`).  A request whose deadline passes kills its worker
   (a fresh one takes its place) and ends with a 504, while the server process
@@ -17,7 +18,9 @@ and a Python thread cannot be stopped.  So:
   (:class:`InProcessFront`): the deadline is then checked between stages only.
 
 Jobs are module-level functions sent by reference (pickled by name) with their
-arguments; only the service itself chooses them, never a request.
+arguments; only the service itself chooses them, never a request.  A worker
+says "ready" once it has loaded what extraction needs; if workers cannot start
+at all, ``newsgist serve`` falls back to in-thread extraction and logs it.
 """
 
 from __future__ import annotations
