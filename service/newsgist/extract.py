@@ -680,7 +680,11 @@ def check_page(root: lxml.html.HtmlElement, article: Article, blocks: list[Block
                         "article: open one of its stories and summarize that.", code="link_list")
     if size == 0:
         if not page_text:
-            raise NoArticle("The page is empty: it has no text to summarize.", code="empty_page")
+            # Also what a page nested past the parser's depth limit (256) comes to:
+            # lxml drops what lies deeper, so do not claim the input was empty.
+            raise NoArticle("The page has no readable text to summarize (it is empty, only "
+                            "scripts and markup, or nested too deeply to read).",
+                            code="empty_page")
         raise NoArticle("No article text was found on this page.", code="no_article")
 
 
