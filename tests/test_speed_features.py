@@ -228,3 +228,10 @@ def test_onnx_export_is_cached_and_agrees_with_torch(tmp_path):
     assert vectors.dtype == np.float32 and vectors.shape == reference.shape
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert float(np.min(np.sum(vectors * reference, axis=1))) > 0.9
+
+    # A cached export that no longer loads is exported again, not given up for PyTorch.
+    onnx_file = next(first.model_dir.glob("*.onnx"))
+    onnx_file.write_bytes(b"this is not an onnx model")
+    repaired = embed.load_encoder(backend="auto", cache_dir=str(tmp_path))
+    assert repaired.backend == "onnx-int8" and repaired.exported_now
+    assert np.allclose(repaired.encode(sentences), vectors, atol=1e-4)

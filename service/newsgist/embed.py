@@ -298,8 +298,7 @@ class OnnxEncoder:
 
     def __init__(self, model: str = BUNDLED_MODEL, threads: int = 0, cache_dir: str | None = None,
                  quantize: bool = True, batch_size: int = 8):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
+        import onnxruntime  # noqa: F401  (fail here, before any export work, when missing)
 
         self.name = _display_name(model)
         self.backend = "onnx-int8" if quantize else "onnx-fp32"
@@ -324,6 +323,27 @@ class OnnxEncoder:
                 if stale != folder and stale.is_dir() and ".tmp-" not in stale.name:
                     shutil.rmtree(stale, ignore_errors=True)
         self.model_dir = folder
+        try:
+            self._open(folder, meta)
+        except Exception as exc:
+            if self.exported_now:
+                raise
+            # A cached export that no longer loads (a crash mid-write, a disk
+            # error, a hand edit): export it again once rather than fall back
+            # to PyTorch for good.
+            log.warning("the cached ONNX export in %s does not load (%s: %s): exporting again",
+                        folder, type(exc).__name__, exc)
+            shutil.rmtree(folder, ignore_errors=True)
+            export_onnx(path, folder, quantize)
+            self.exported_now = True
+            self._open(folder, _read_json(folder / "newsgist-export.json") or {})
+        self._lock = threading.Lock()
+
+    def _open(self, folder: Path, meta: dict) -> None:
+        """Load the exported model's tokenizer and ONNX Runtime session."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
         self.pooling, self.max_tokens = _pooling(folder)
 
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer" / "tokenizer.json")
@@ -345,7 +365,6 @@ class OnnxEncoder:
         self._session = ort.InferenceSession(str(folder / meta.get("file", "model_int8.onnx")),
                                              options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._lock = threading.Lock()
 
     def encode(self, sentences: Sequence[str],
                between_batches: Callable[[], None] | None = None) -> np.ndarray:
