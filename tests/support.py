@@ -11,6 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
+# A short plain-text article (two paragraphs, six sentences) for API and hostile tests.
+ARTICLE = (
+    "The city council approved a new budget for public transport on Monday. "
+    "The budget adds forty electric buses to the fleet by next spring. "
+    "Council members said the buses will cut emissions and noise downtown.\n\n"
+    "Opponents argued that the money should go to road repairs instead. "
+    "The mayor said road repairs are funded separately this year. "
+    "The first electric buses are expected on the busiest routes in April."
+)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

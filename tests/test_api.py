@@ -6,14 +6,7 @@ import json
 
 import pytest
 
-ARTICLE_TEXT = (
-    "The city council approved a new budget for public transport on Monday. "
-    "The budget adds forty electric buses to the fleet by next spring. "
-    "Council members said the buses will cut emissions and noise downtown.\n\n"
-    "Opponents argued that the money should go to road repairs instead. "
-    "The mayor said road repairs are funded separately this year. "
-    "The first electric buses are expected on the busiest routes in April."
-)
+from support import ARTICLE as ARTICLE_TEXT
 
 
 def post(client, body, **kw):

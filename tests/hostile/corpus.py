@@ -19,17 +19,11 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support import ARTICLE  # noqa: F401  (re-exported: tests import it from here)
+
 HERE = Path(__file__).parent
 MiB = 1024 * 1024
 
-ARTICLE = (
-    "The city council approved a new budget for public transport on Monday. "
-    "The budget adds forty electric buses to the fleet by next spring. "
-    "Council members said the buses will cut emissions and noise downtown.\n\n"
-    "Opponents argued that the money should go to road repairs instead. "
-    "The mayor said road repairs are funded separately this year. "
-    "The first electric buses are expected on the busiest routes in April."
-)
 
 # A small but real PDF (what a browser hands over when the "page" is a PDF).
 PDF = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
