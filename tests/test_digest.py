@@ -318,3 +318,15 @@ def test_markdown_and_text(pipeline):
     text = to_text(digest)
     assert "sources: citydesk.example, courier.example" in text
     assert "Not summarized" not in text
+
+
+# -- the command line (the model is not needed to refuse) ------------------------------------
+def test_cli_digest_refuses_what_it_cannot_read(tmp_path, capsys):
+    from newsgist.cli import main
+
+    assert main(["digest", str(tmp_path / "missing.html")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    page = tmp_path / "p.html"
+    page.write_text("<p>x</p>")
+    assert main(["digest"] + [str(page)] * 31) == 2
+    assert "at most 30 pages" in capsys.readouterr().err

@@ -289,10 +289,10 @@ def _story(pipeline: Pipeline, members: list[int], pages: Sequence[Page],
                       title=read[i].article.title or pages[i].title,
                       site=site_of(read[i].article.url or pages[i].url)) for i in members]
     chosen = []
-    for p in picks:
+    for p in picks:  # reading order: leads first, then by content order (not tab order)
         page = ranked[p.source]
         s = candidates[page][p.row]
-        chosen.append((p.row / max(len(candidates[page]), 1), position[page],
+        chosen.append((p.row / max(len(candidates[page]), 1), p.source,
                        StorySentence(text=s.text, source=position[page], index=s.index,
                                      paragraph=s.paragraph, start=s.start, end=s.end,
                                      score=round(p.score, 4),
