@@ -281,10 +281,23 @@ def test_timings_and_model(pipeline):
     assert d["singles"][0]["page"] == 1 and "sentences" in d["singles"][0]
 
 
+def test_a_story_of_long_pages_chooses_from_their_first_sentences(pipeline, monkeypatch):
+    import newsgist.stories as stories
+
+    monkeypatch.setattr(stories, "STORY_SENTENCE_BUDGET", 8)
+    monkeypatch.setattr(stories, "MIN_SENTENCES_PER_SOURCE", 2)
+    digest = build_digest(pipeline, pages(), sentences=7)
+    [story] = digest.stories
+    assert all(x.index < 4 for x in story.sentences)       # 8 // 2 sources
+    assert len(story.sentences) >= 4
+    assert any("Page 0 has 6 sentences" in w and "first 4" in w for w in digest.warnings)
+
+
 def test_a_truncated_story_source_is_warned_about(fake_encoder):
     settings = Settings(max_article_sentences=4)
     digest = build_digest(Pipeline(settings, encoder=fake_encoder), pages())
-    assert any("Page 0 has 6 sentences" in w for w in digest.warnings)
+    assert any("Page 0 has 6 sentences" in w and "NEWSGIST_MAX_ARTICLE_SENTENCES" in w
+               for w in digest.warnings)
 
 
 # -- small parts -------------------------------------------------------------------------------
