@@ -343,3 +343,21 @@ def test_cli_digest_refuses_what_it_cannot_read(tmp_path, capsys):
     page.write_text("<p>x</p>")
     assert main(["digest"] + [str(page)] * 31) == 2
     assert "at most 30 pages" in capsys.readouterr().err
+
+
+def test_a_story_in_a_language_the_model_does_not_know_is_warned_about(settings):
+    class EnglishOnly(HashingEncoder):
+        name = "all-MiniLM-L6-v2"
+
+    german = ("<html lang='de'><head><title>Stadtrat beschließt Elektrobusse</title></head>"
+              "<body><article><h1>Stadtrat beschließt Elektrobusse</h1>"
+              "<p>Der Stadtrat hat am Montag einen neuen Haushalt für den Nahverkehr "
+              "beschlossen. Der Haushalt bringt bis zum nächsten Frühjahr vierzig Elektrobusse "
+              "in die Flotte.</p><p>Die Ratsmitglieder sagten, die Busse würden Abgase und Lärm "
+              "in der Innenstadt verringern. Die ersten Elektrobusse sollen im April auf den "
+              "wichtigsten Linien fahren.</p></article></body></html>")
+    pages = [Page(html=german, url="https://a.example/de"),
+             Page(html=german.replace("Montag", "Dienstag"), url="https://b.example/de")]
+    digest = build_digest(Pipeline(settings, encoder=EnglishOnly()), pages)
+    assert len(digest.stories) == 1
+    assert sum("is in 'de'" in w for w in digest.warnings) == 2

@@ -226,20 +226,33 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
         per_source = max(MIN_SENTENCES_PER_SOURCE, STORY_SENTENCE_BUDGET // len(members))
         stories.append(_story(pipeline, members, pages, read, candidates, vectors, heads,
                               head_vectors, keys, k, per_source))
-        for i in members:
-            if len(candidates[i]) > per_source:
-                warnings.append(f"Page {i} has {read[i].total} sentences; its story was "
-                                f"summarized from the first {per_source} of each of its "
-                                f"{len(members)} sources.")
-            elif read[i].total > settings.max_article_sentences:
-                warnings.append(f"Page {i} has {read[i].total} sentences; only the first "
-                                f"{settings.max_article_sentences} were considered (setting "
-                                "NEWSGIST_MAX_ARTICLE_SENTENCES).")
+        warnings += _source_warnings(pipeline, members, read, candidates, per_source)
     timings["rank"] = _ms_since(t)
     timings["total"] = _ms_since(started)
     stories.sort(key=lambda s: (-len(s.sources), s.sources[0].page))
     return Digest(stories=stories, singles=singles, failed=failed, model=pipeline.model_name,
                   timings_ms=timings, warnings=warnings, cached=cached and bool(order))
+
+
+def _source_warnings(pipeline: Pipeline, members: list[int], read: dict[int, Prepared],
+                     candidates: dict, per_source: int) -> list[str]:
+    """What the reader should know about a story's sources (singles carry their own)."""
+    out = []
+    for i in members:
+        total = read[i].total
+        if len(candidates[i]) > per_source:
+            out.append(f"Page {i} has {total} sentences; its story was summarized from the "
+                       f"first {per_source} of each of its {len(members)} sources.")
+        elif total > pipeline.settings.max_article_sentences:
+            out.append(f"Page {i} has {total} sentences; only the first "
+                       f"{pipeline.settings.max_article_sentences} were considered (setting "
+                       "NEWSGIST_MAX_ARTICLE_SENTENCES).")
+        lang = read[i].article.lang
+        if pipeline.knows_english_only(lang):
+            out.append(f"Page {i} is in '{lang}' but the model {pipeline.model_name} knows "
+                       "English only: its story's grouping and sentences may not be the best "
+                       "(setting NEWSGIST_MODEL).")
+    return out
 
 
 def _read_pages(pipeline: Pipeline, pages: Sequence[Page],
