@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .extract import Article, extract_article
+from .document import Article, Block
+from .extract import extract_article
 from .pipeline import Pipeline, Summary, SummarySentence, default_pipeline
 
 __version__ = "0.1.0"
 
-__all__ = ["Article", "Pipeline", "Summary", "SummarySentence", "__version__",
+__all__ = ["Article", "Block", "Pipeline", "Summary", "SummarySentence", "__version__",
            "extract_article", "rank_sentences", "summarize_html", "summarize_text"]
 
 

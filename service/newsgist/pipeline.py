@@ -12,7 +12,7 @@ import inspect
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -20,7 +20,7 @@ import numpy as np
 from .config import Settings
 from .embed import Encoder, load_encoder
 from .errors import InvalidInput, NoArticle
-from .extract import Article
+from .document import Article
 from .isolate import Deadline, InProcessFront, Prepared, prepare_html, prepare_text
 from .rank import CentroidRanker
 from .segment import Sentence
@@ -163,8 +163,7 @@ class Pipeline:
                                   deadline)
         article = prepared.article
         if title and not article.title:
-            article = Article(title=title, byline=article.byline, lang=article.lang,
-                              paragraphs=article.paragraphs, url=url)
+            article = replace(article, title=title)
         return self._summarize(article, prepared, sentences, deadline)
 
     def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
@@ -176,8 +175,7 @@ class Pipeline:
                                   deadline)
         article = prepared.article
         if url:
-            article = Article(title=article.title, byline=None, lang=article.lang,
-                              paragraphs=article.paragraphs, url=url)
+            article = replace(article, url=url)
         return self._summarize(article, prepared, sentences, deadline)
 
     def rank_sentences(self, sentences: Sequence[str], k: int = 3) -> list[int]:
