@@ -48,3 +48,12 @@ class HashingEncoder:
             if not norm:
                 out[row, 0] = 1.0
         return out
+
+
+# -- jobs for the extraction worker pool's tests (sent to the workers by name) -----------
+def job_echo(value):
+    return value
+
+
+def job_raise(error: BaseException):
+    raise error

@@ -20,7 +20,8 @@ import pytest
 
 from hostile import live
 from newsgist.api import create_app
-from newsgist.cli import serve_command, server_options
+from newsgist.cli import serve_command
+from newsgist.server import server_options
 from newsgist.config import Settings
 from newsgist.pipeline import Pipeline
 from support import HashingEncoder

@@ -23,8 +23,9 @@ from werkzeug.exceptions import HTTPException
 
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
+from .deadline import Deadline
 from .errors import InvalidInput, ModelNotReady, NewsGistError, Overloaded
-from .isolate import Deadline, malloc_trim
+from .memory import MemoryTrim
 from .openapi import openapi_document
 from .pipeline import Pipeline, check_sentence_count
 
@@ -52,39 +53,6 @@ class Admission:
     def __exit__(self, *exc: Any) -> None:
         with self._lock:
             self._count -= 1
-
-
-class MemoryTrim:
-    """Hands memory freed by a big request back to the system, off the request's path.
-
-    glibc keeps freed memory in per-thread arenas (the tokenizer's threads
-    allocate there), so a service that read one 8 MB page would stay that much
-    bigger for good; ``malloc_trim`` returns it.  A no-op without glibc."""
-
-    THRESHOLD = 256 * 1024  # request bodies from this size on are followed by a trim
-
-    def __init__(self) -> None:
-        self._trim = malloc_trim()
-        self._wanted = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def after(self, request_bytes: int) -> None:
-        if self._trim is None or request_bytes < self.THRESHOLD:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="memory-trim",
-                                                daemon=True)
-                self._thread.start()
-        self._wanted.set()
-
-    def _run(self) -> None:
-        while True:
-            self._wanted.wait()
-            time.sleep(0.5)  # let the request finish letting go of its page first
-            self._wanted.clear()
-            self._trim(0)
 
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> Flask:

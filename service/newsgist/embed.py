@@ -72,7 +72,7 @@ class Encoder(Protocol):
 
         The built-in encoders also take ``between_batches``: a callable run
         before each batch after the first, which may raise to stop the work
-        (the service's per-request deadline, newsgist.isolate)."""
+        (the service's per-request deadline, newsgist.deadline)."""
 
 
 def resolve_model(model: str) -> str:

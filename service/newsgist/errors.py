@@ -23,8 +23,20 @@ class NewsGistError(Exception):
             self.status = status
         self.headers = headers or {}
 
+    def __reduce__(self):
+        # Rebuilt from its fields, not through __init__, so that an error raised in
+        # an extraction worker crosses the pipe whole (code, status, headers).
+        return _restore, (type(self), self.message, dict(self.__dict__))
+
     def to_dict(self) -> dict:
         return {"error": {"code": self.code, "message": self.message}}
+
+
+def _restore(cls: type, message: str, state: dict) -> "NewsGistError":
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidInput(NewsGistError):

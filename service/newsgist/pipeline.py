@@ -19,11 +19,12 @@ import numpy as np
 
 from .config import Settings
 from .embed import Encoder, load_encoder
+from .deadline import Deadline
 from .errors import InvalidInput, NoArticle
-from .extract import Article
-from .isolate import Deadline, InProcessFront, Prepared, prepare_html, prepare_text
+from .extract import Article, article_from_text, extract_article
 from .rank import CentroidRanker
-from .segment import Sentence
+from .segment import Sentence, segment
+from .workers import InThreadRunner
 
 # Adult silent reading speed for non-fiction (Brysbaert, 2019: ~238 wpm).
 WORDS_PER_MINUTE = 238
@@ -33,6 +34,42 @@ WORDS_PER_MINUTE = 238
 EMBED_MAX_CHARS = 4096
 
 
+# -- extraction and segmentation: page or text -> article + sentences ---------------------
+# Module-level functions: ``newsgist serve`` runs them in worker processes
+# (``newsgist.workers``), which receive them by name.
+@dataclass(frozen=True)
+class Prepared:
+    """The article, its first ``budget`` sentences, how many it has in all, and timings."""
+
+    article: Article
+    sentences: list[Sentence]
+    total: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def prepare_html(html: str, url: str | None = None, budget: int | None = None) -> Prepared:
+    t = time.perf_counter()
+    article = extract_article(html, url=url)
+    return _segmented(article, budget, {"extract": _ms_since(t)})
+
+
+def prepare_text(text: str, title: str | None = None, budget: int | None = None) -> Prepared:
+    t = time.perf_counter()
+    article = article_from_text(text, title=title)
+    return _segmented(article, budget, {"extract": _ms_since(t)})
+
+
+def _segmented(article: Article, budget: int | None, timings: dict[str, float]) -> Prepared:
+    t = time.perf_counter()
+    sentences = segment(article.paragraphs, article.lang)
+    timings["segment"] = _ms_since(t)
+    total = len(sentences)
+    if budget is not None and total > budget:
+        sentences = sentences[:budget]  # only these are ranked; no need to ship the rest
+    return Prepared(article=article, sentences=sentences, total=total, timings=timings)
+
+
+# -- the summary --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SummarySentence:
     text: str
@@ -123,11 +160,11 @@ class Pipeline:
     """Summarizes HTML or text.  Thread-safe; create one per process."""
 
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
-                 ranker: CentroidRanker | None = None, front=None):
+                 ranker: CentroidRanker | None = None, runner=None):
         self.settings = settings or Settings.from_env()
         # Where extraction and segmentation run: in the calling thread, or (newsgist
-        # serve) in worker processes that are stopped at the deadline (newsgist.isolate).
-        self.front = front or InProcessFront()
+        # serve) in worker processes that are stopped at the deadline (newsgist.workers).
+        self.runner = runner or InThreadRunner()
         self._encoder = encoder
         self._encoder_lock = threading.Lock()
         self.ranker = ranker or CentroidRanker()
@@ -159,7 +196,7 @@ class Pipeline:
     def summarize_html(self, html: str, url: str | None = None, sentences: int | None = None,
                        title: str | None = None, deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
-        prepared = self.front.run(prepare_html, (html, url, self.settings.max_article_sentences),
+        prepared = self.runner.run(prepare_html, (html, url, self.settings.max_article_sentences),
                                   deadline)
         article = prepared.article
         if title and not article.title:
@@ -172,7 +209,7 @@ class Pipeline:
         if not text.strip():
             raise NoArticle("The text is empty: there is nothing to summarize.", code="empty_input")
         deadline = deadline or Deadline()
-        prepared = self.front.run(prepare_text, (text, title, self.settings.max_article_sentences),
+        prepared = self.runner.run(prepare_text, (text, title, self.settings.max_article_sentences),
                                   deadline)
         article = prepared.article
         if url:

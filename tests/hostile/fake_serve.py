@@ -52,9 +52,9 @@ def fake_load_encoder(*args, **kwargs):
 newsgist.pipeline.load_encoder = fake_load_encoder
 if os.environ.get("NEWSGIST_TEST_BROKEN_WORKERS"):
     # Extraction workers cannot start: their interpreter exits at once.
-    import newsgist.isolate
+    import newsgist.workers
 
-    newsgist.isolate.sys = type("sys", (), {"executable": "/bin/false", "path": sys.path})
+    newsgist.workers.sys = type("sys", (), {"executable": "/bin/false", "path": sys.path})
 
 if __name__ == "__main__":
     sys.exit(main(["serve", *sys.argv[1:]]))

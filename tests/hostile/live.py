@@ -192,7 +192,7 @@ class ThreadedServer:
     """The app under waitress with the options ``newsgist serve`` uses, on a free port."""
 
     def __init__(self, app, settings, options: dict | None = None):
-        from newsgist.cli import make_server
+        from newsgist.server import make_server
 
         self.loop = make_server(app, settings.with_(port=0),
                                 {**options, "port": 0} if options else None)
