@@ -98,3 +98,24 @@ def test_public_api_uses_one_shared_pipeline(monkeypatch, fake_encoder, news_htm
     assert newsgist.summarize_text(TEXT, sentences=1).sentences
     assert len(newsgist.rank_sentences(PARAGRAPHS, k=2)) == 2
     assert newsgist.extract_article(news_html).title.startswith("Paris-China Talks")
+
+
+def test_input_is_read_in_nfc_whichever_way_an_accent_was_typed(pipeline):
+    composed = "\n\n".join(PARAGRAPHS).replace("valley", "vall\u00e9e")
+    decomposed = composed.replace("\u00e9", "e\u0301")
+    one = pipeline.summarize_text(composed, sentences=3, title="Caf\u00e9")
+    other = pipeline.summarize_text(decomposed, sentences=3, title="Cafe\u0301")
+    assert other.article == one.article and "e\u0301" not in other.article.text
+    assert [s.text for s in other.sentences] == [s.text for s in one.sentences]
+    page = "".join(f"<p>{p}</p>" for p in decomposed.split("\n\n"))
+    html = pipeline.summarize_html(f"<html><body><article>{page}</article></body></html>",
+                                   sentences=3)
+    assert "e\u0301" not in html.article.text and "vall\u00e9e" in html.article.text
+
+
+def test_a_lone_surrogate_is_replaced_not_a_crash(pipeline):
+    summary = pipeline.summarize_text(TEXT + " Broken \ud800 here.", title="A \udfff title",
+                                      url="https://example.org/\ud800")
+    assert summary.article.title == "A ? title"
+    assert summary.article.url == "https://example.org/?"
+    assert "\ud800" not in summary.article.text

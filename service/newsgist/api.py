@@ -14,7 +14,6 @@ import re
 import threading
 import time
 import traceback
-import unicodedata
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
@@ -220,12 +219,6 @@ def _json_body() -> dict:
     return body
 
 
-def _clean(text: str) -> str:
-    # Lone surrogates (legal in JSON escapes, not in UTF-8) become U+FFFD.
-    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
 def _content(body: dict) -> tuple[str, str]:
     present = [k for k in ("html", "text") if body.get(k) is not None]
     if len(present) != 1:
@@ -235,7 +228,7 @@ def _content(body: dict) -> tuple[str, str]:
     value = body[kind]
     if not isinstance(value, str):
         raise InvalidInput(f"'{kind}' must be a string.", code="invalid_field")
-    return kind, _clean(value)
+    return kind, value
 
 
 def _optional_str(body: dict, name: str) -> str | None:
@@ -244,7 +237,7 @@ def _optional_str(body: dict, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' must be a string.", code="invalid_field")
-    return _clean(value)[:2048] or None
+    return value[:2048] or None
 
 
 def _sentence_count(body: dict, settings: Settings) -> int:

@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
@@ -45,6 +46,18 @@ class Prepared:
     sentences: list[Sentence]
     total: int
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def clean_text(text: str) -> str:
+    """Input as the pipeline reads it, whichever face it came through: lone surrogates
+    (legal in JSON escapes, not in UTF-8) become "?", and the text is in NFC, so that
+    "é" typed as one character or as "e" + a combining accent reads the same."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def _clean_optional(text: str | None) -> str | None:
+    return clean_text(text) if text else text
 
 
 def prepare_html(html: str, url: str | None = None, budget: int | None = None) -> Prepared:
@@ -195,6 +208,7 @@ class Pipeline:
     # -- public operations ----------------------------------------------------------
     def summarize_html(self, html: str, url: str | None = None, sentences: int | None = None,
                        title: str | None = None, deadline: Deadline | None = None) -> Summary:
+        html, url, title = clean_text(html), _clean_optional(url), _clean_optional(title)
         deadline = deadline or Deadline()
         prepared = self.runner.run(prepare_html, (html, url, self.settings.max_article_sentences),
                                   deadline)
@@ -206,6 +220,7 @@ class Pipeline:
 
     def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
                        url: str | None = None, deadline: Deadline | None = None) -> Summary:
+        text, url, title = clean_text(text), _clean_optional(url), _clean_optional(title)
         if not text.strip():
             raise NoArticle("The text is empty: there is nothing to summarize.", code="empty_input")
         deadline = deadline or Deadline()
