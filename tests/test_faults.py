@@ -103,10 +103,10 @@ def test_in_process_the_deadline_is_checked_between_stages():
     class Slow(HashingEncoder):
         deadline = None
 
-        def encode(self, sentences):
+        def encode(self, sentences, between_batches=None):
             while not self.deadline.expired:  # overrun, for as long as it takes
                 time.sleep(0.01)
-            return super().encode(sentences)
+            return super().encode(sentences)  # and ignore between_batches: no batches
 
     encoder = Slow()
     pipeline = Pipeline(Settings(), encoder=encoder)
@@ -155,6 +155,7 @@ def test_a_huge_article_is_stopped_during_embedding_by_the_real_model(real_pipel
 
     class Counting:
         name = encoder.name
+        languages = encoder.languages
 
         def encode(self, sentences, between_batches=None):
             def counted():

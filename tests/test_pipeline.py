@@ -119,3 +119,30 @@ def test_a_lone_surrogate_is_replaced_not_a_crash(pipeline):
     assert summary.article.title == "A ? title"
     assert summary.article.url == "https://example.org/?"
     assert "\ud800" not in summary.article.text
+
+
+def test_the_language_warning_follows_what_the_encoder_declares(settings):
+    from support import HashingEncoder
+
+    class Declaring(HashingEncoder):
+        def __init__(self, languages):
+            super().__init__()
+            self.declared = languages
+
+        @property
+        def languages(self):
+            return self.declared
+
+    page = ("<html lang='de'><body><article><p>Die Stadt hat am Montag einen neuen Haushalt "
+            "beschlossen. Der Rat will mehr Geld für Busse ausgeben und weniger für Straßen."
+            "</p><p>Die Opposition hält das für falsch und will dagegen klagen. Die ersten "
+            "neuen Busse sollen im April auf den Straßen fahren.</p></article></body></html>")
+    for languages, warned in ((frozenset({"en"}), "knows English only"),
+                              (frozenset({"fr", "en"}), "knows en, fr only"),
+                              (frozenset({"de", "en"}), None), (None, None)):
+        summary = Pipeline(settings, encoder=Declaring(languages)).summarize_html(page)
+        assert summary.article.lang == "de"
+        if warned:
+            assert len(summary.warnings) == 1 and warned in summary.warnings[0]
+        else:
+            assert summary.warnings == []

@@ -115,9 +115,9 @@ def test_budget_limits_the_sentences_sent_to_the_model():
     seen = []
 
     class Recording(HashingEncoder):
-        def encode(self, sentences):
+        def encode(self, sentences, between_batches=None):
             seen.append(len(sentences))
-            return super().encode(sentences)
+            return super().encode(sentences, between_batches)
 
     pipe = Pipeline(Settings(max_article_sentences=30), encoder=Recording())
     pipe.summarize_text(_numbered_article(400))

@@ -65,14 +65,20 @@ _ALIASES = {"onnx": "onnx-int8", "int8": "onnx-int8", "fp32": "onnx-fp32", "pyto
 
 
 class Encoder(Protocol):
-    name: str
+    """What the pipeline needs of a sentence encoder."""
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+    name: str
+    # The languages the model was trained on (ISO 639-1 codes, from its model
+    # card), or None when it does not say or names many: the pipeline warns
+    # when an article is in another language.
+    languages: frozenset[str] | None
+
+    def encode(self, sentences: Sequence[str],
+               between_batches: Callable[[], None] | None = None) -> np.ndarray:
         """Unit-length float32 rows, one per sentence.
 
-        The built-in encoders also take ``between_batches``: a callable run
-        before each batch after the first, which may raise to stop the work
-        (the service's per-request deadline, newsgist.deadline)."""
+        ``between_batches``, when given, is run before each batch after the
+        first and may raise to stop the work (the request's deadline)."""
 
 
 def resolve_model(model: str) -> str:
@@ -88,8 +94,40 @@ def resolve_model(model: str) -> str:
     return os.path.expanduser(model)
 
 
-def _display_name(model: str) -> str:
+def display_name(model: str) -> str:
+    """The model's name as answers and logs show it."""
     return "all-MiniLM-L6-v2" if model == BUNDLED_MODEL else model
+
+
+def model_languages(model: str) -> frozenset[str] | None:
+    """The languages a local model's card (``README.md`` front matter, ``language:``)
+    declares; None when it declares none, "multilingual", or the model is not local."""
+    try:
+        path = Path(resolve_model(model)) / "README.md"
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (ModelLoadError, OSError, UnicodeDecodeError):
+        return None
+    if not text.startswith("---"):
+        return None
+    front = text[3:].split("\n---", 1)[0]
+    codes: list[str] = []
+    lines = front.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("language:"):
+            continue
+        value = line.split(":", 1)[1].strip()
+        if value:                              # language: en  /  language: [en, de]
+            codes = [v.strip(" '\"") for v in value.strip("[]").split(",")]
+        else:                                  # language:\n- en\n- de
+            for item in lines[i + 1:]:
+                if not item.lstrip().startswith("- "):
+                    break
+                codes.append(item.lstrip()[2:].strip(" '\""))
+        break
+    codes = [c.lower() for c in codes if c]
+    if not codes or "multilingual" in codes:
+        return None
+    return frozenset(codes)
 
 
 def cpu_threads(threads: int = 0) -> int:
@@ -115,7 +153,8 @@ class SentenceTransformerEncoder:
     backend = "torch-fp32"
 
     def __init__(self, model: str = BUNDLED_MODEL, threads: int = 0, batch_size: int = 64):
-        self.name = _display_name(model)
+        self.name = display_name(model)
+        self.languages = model_languages(model)
         self.batch_size = batch_size
         path = resolve_model(model)
         if os.path.exists(path):
@@ -300,7 +339,8 @@ class OnnxEncoder:
                  quantize: bool = True, batch_size: int = 8):
         import onnxruntime  # noqa: F401  (fail here, before any export work, when missing)
 
-        self.name = _display_name(model)
+        self.name = display_name(model)
+        self.languages = model_languages(model)
         self.backend = "onnx-int8" if quantize else "onnx-fp32"
         self.batch_size = batch_size
         self.threads = cpu_threads(threads)

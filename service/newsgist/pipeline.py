@@ -8,7 +8,6 @@ model call.  ``api`` and ``cli`` are thin faces over it.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import threading
 import time
 import unicodedata
@@ -279,11 +278,11 @@ class Pipeline:
         if truncated:
             warnings.append(f"The article has {total} sentences; only the first "
                             f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
-        model_base = self.model_name.rstrip("/").rsplit("/", 1)[-1].lower()
-        if article.lang not in ("en", None) and model_base in (
-                "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2"):
+        languages = self.encoder.languages
+        if article.lang is not None and languages is not None and article.lang not in languages:
+            known = "English" if languages == {"en"} else ", ".join(sorted(languages))
             warnings.append(f"The article's language is '{article.lang}' but the model "
-                            f"{self.model_name} knows English only: the sentences chosen may "
+                            f"{self.model_name} knows {known} only: the sentences chosen may "
                             f"not be the best ones (setting NEWSGIST_MODEL).")
         timings["total"] = round(sum(timings.values()), 2)
         return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
@@ -297,22 +296,15 @@ class Pipeline:
         vectors = self.cache.get(key)
         if vectors is not None:
             return vectors, True
-        if deadline is not None and deadline.expires is not None \
-                and _takes_between_batches(encoder):
+        check = None
+        if deadline is not None and deadline.expires is not None:
             # Checked between batches: a huge article stops at its deadline, not after.
-            vectors = encoder.encode(texts, between_batches=lambda: deadline.check("embedding"))
-        else:
-            vectors = encoder.encode(texts)
+            def check() -> None:
+                deadline.check("embedding")
+        vectors = encoder.encode(texts, between_batches=check)
         self.cache.put(key, vectors)
         return vectors, False
 
-
-
-def _takes_between_batches(encoder: Encoder) -> bool:
-    try:
-        return "between_batches" in inspect.signature(encoder.encode).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def check_sentence_count(k: object, settings: Settings) -> int:

@@ -25,14 +25,14 @@ from newsgist.errors import ModelLoadError  # noqa: E402
 
 
 class GatedEncoder(HashingEncoder):
-    def encode(self, sentences):
+    def encode(self, sentences, between_batches=None):
         gate = os.environ.get("NEWSGIST_TEST_GATE")
         if gate and any("GATED" in s for s in sentences):
             Path(gate, "started").touch()
             end = time.monotonic() + 120  # a bound, so a broken test cannot hang forever
             while not Path(gate, "release").exists() and time.monotonic() < end:
                 time.sleep(0.02)
-        return super().encode(sentences)
+        return super().encode(sentences, between_batches)
 
 
 def fake_load_encoder(*args, **kwargs):
