@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             vectors[name] = pipe.encoder.encode(sentences)
             times[name].append((time.perf_counter() - t) * 1000)
-            picks[name] = pipe.rank_sentences(sentences, k=args.k)
+            picks[name] = pipe.rank_sentences(sentences, sentences=args.k)
             summary = " ".join(sentences[i] for i in picks[name])
             result = scorer.score(row["reference"], summary)
             for key in scores[name]:

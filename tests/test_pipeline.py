@@ -76,10 +76,21 @@ def test_sentence_budget_truncates_and_says_so(settings, fake_encoder):
 
 
 def test_rank_sentences_returns_ascending_indices(pipeline):
-    sentences = [s for p in PARAGRAPHS for s in p.split(". ")]
-    chosen = pipeline.rank_sentences(sentences, k=3)
+    texts = [s for p in PARAGRAPHS for s in p.split(". ")]
+    chosen = pipeline.rank_sentences(texts, sentences=3)
     assert len(chosen) == 3 and chosen == sorted(chosen)
-    assert pipeline.rank_sentences([], k=3) == []
+    assert pipeline.rank_sentences([], sentences=3) == []
+
+
+def test_one_vocabulary_with_keyword_only_arguments(pipeline):
+    texts = [s for p in PARAGRAPHS for s in p.split(". ")]
+    assert pipeline.rank_sentences(texts, k=2) == pipeline.rank_sentences(texts, sentences=2)
+    assert len(pipeline.rank_sentences(texts)) == pipeline.settings.default_sentences
+    for call in (lambda: pipeline.rank_sentences(texts, 2),
+                 lambda: pipeline.summarize_text(TEXT, None, None, 2),
+                 lambda: pipeline.summarize_html("<p>x</p>", "https://example.org/")):
+        with pytest.raises(TypeError):
+            call()
 
 
 def test_to_dict_is_the_api_shape(pipeline):
@@ -96,7 +107,7 @@ def test_public_api_uses_one_shared_pipeline(monkeypatch, fake_encoder, news_htm
     summary = newsgist.summarize_html(news_html, sentences=2)
     assert len(summary.sentences) == 2
     assert newsgist.summarize_text(TEXT, sentences=1).sentences
-    assert len(newsgist.rank_sentences(PARAGRAPHS, k=2)) == 2
+    assert len(newsgist.rank_sentences(PARAGRAPHS, sentences=2)) == 2
     assert newsgist.extract_article(news_html).title.startswith("Paris-China Talks")
 
 

@@ -182,7 +182,7 @@ def summarize():
     kind, content = _content(body)
     url = _optional_str(body, "url")
     title = _optional_str(body, "title")
-    count = _sentence_count(body, settings)
+    count = _requested_sentences(body, settings)
     include_text = body.get("include_text", False)
     if not isinstance(include_text, bool):
         raise InvalidInput("'include_text' must be true or false.", code="invalid_field")
@@ -195,10 +195,10 @@ def summarize():
                         cancelled=request.environ.get("waitress.client_disconnected"))
     with _ext()["admission"]:
         if kind == "html":
-            summary = pipeline.summarize_html(content, url=url, sentences=count, title=title,
+            summary = pipeline.summarize_html(content, url=url, title=title, sentences=count,
                                               deadline=deadline)
         else:
-            summary = pipeline.summarize_text(content, sentences=count, title=title, url=url,
+            summary = pipeline.summarize_text(content, url=url, title=title, sentences=count,
                                               deadline=deadline)
     return jsonify(summary.to_dict(include_text=include_text))
 
@@ -240,7 +240,7 @@ def _optional_str(body: dict, name: str) -> str | None:
     return value[:2048] or None
 
 
-def _sentence_count(body: dict, settings: Settings) -> int:
+def _requested_sentences(body: dict, settings: Settings) -> int:
     sentences, length = body.get("sentences"), body.get("length")
     if sentences is not None and length is not None:
         raise InvalidInput("Send 'sentences' or 'length', not both.", code="invalid_field")

@@ -77,7 +77,7 @@ def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         pipeline = Pipeline(settings)
         if is_text:
-            summary = pipeline.summarize_text(content, sentences=count, url=args.url)
+            summary = pipeline.summarize_text(content, url=args.url, sentences=count)
         else:
             summary = pipeline.summarize_html(content, url=args.url, sentences=count)
     except NewsGistError as exc:

@@ -52,7 +52,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from .config import BUNDLED_MODEL
+from .config import BUNDLED_MODEL, default_cache_dir
 from .errors import ModelLoadError
 
 log = logging.getLogger("newsgist.embed")
@@ -349,7 +349,7 @@ class OnnxEncoder:
             raise ModelLoadError(f"The ONNX backend needs a local model folder; {model!r} is not "
                                  "one (setting NEWSGIST_MODEL, or NEWSGIST_BACKEND=torch).")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        cache = Path(os.path.expanduser(cache_dir or _default_cache_dir())) / "onnx"
+        cache = Path(os.path.expanduser(cache_dir or default_cache_dir())) / "onnx"
         slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.name)[-60:]
         folder = cache / f"{slug}-{self.backend}-{model_fingerprint(path, quantize)}"
         meta = _read_json(folder / "newsgist-export.json")
@@ -441,11 +441,6 @@ class OnnxEncoder:
             return hidden[:, 0]
         weights = mask[..., None].astype(np.float32)
         return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-
-
-def _default_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "newsgist")
 
 
 def load_encoder(model: str = BUNDLED_MODEL, backend: str = "auto", threads: int = 0,

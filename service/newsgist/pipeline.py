@@ -12,7 +12,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -205,20 +205,23 @@ class Pipeline:
         return self._encoder.name if self._encoder is not None else self.settings.model
 
     # -- public operations ----------------------------------------------------------
-    def summarize_html(self, html: str, url: str | None = None, sentences: int | None = None,
-                       title: str | None = None, deadline: Deadline | None = None) -> Summary:
+    # Every operation takes the text first, then keyword-only arguments in one order:
+    # url, title, sentences (how many to keep; None: the configured default), deadline.
+    def summarize_html(self, html: str, *, url: str | None = None, title: str | None = None,
+                       sentences: int | None = None,
+                       deadline: Deadline | None = None) -> Summary:
         html, url, title = clean_text(html), _clean_optional(url), _clean_optional(title)
         deadline = deadline or Deadline()
         prepared = self.runner.run(prepare_html, (html, url, self.settings.max_article_sentences),
                                   deadline)
         article = prepared.article
         if title and not article.title:
-            article = Article(title=title, byline=article.byline, lang=article.lang,
-                              paragraphs=article.paragraphs, url=url)
+            article = replace(article, title=title, url=url)
         return self._summarize(article, prepared, sentences, deadline)
 
-    def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
-                       url: str | None = None, deadline: Deadline | None = None) -> Summary:
+    def summarize_text(self, text: str, *, url: str | None = None, title: str | None = None,
+                       sentences: int | None = None,
+                       deadline: Deadline | None = None) -> Summary:
         text, url, title = clean_text(text), _clean_optional(url), _clean_optional(title)
         if not text.strip():
             raise NoArticle("The text is empty: there is nothing to summarize.", code="empty_input")
@@ -227,23 +230,27 @@ class Pipeline:
                                   deadline)
         article = prepared.article
         if url:
-            article = Article(title=article.title, byline=None, lang=article.lang,
-                              paragraphs=article.paragraphs, url=url)
+            article = replace(article, url=url)
         return self._summarize(article, prepared, sentences, deadline)
 
-    def rank_sentences(self, sentences: Sequence[str], k: int = 3) -> list[int]:
-        """Indices (ascending) of the ``k`` sentences to keep from already-split text."""
-        texts = list(sentences)
+    def rank_sentences(self, texts: Sequence[str], *, sentences: int | None = None,
+                       k: int | None = None) -> list[int]:
+        """Indices (ascending) of the ``sentences`` to keep from already-split ``texts``.
+
+        ``k`` is the former name of ``sentences``, still accepted."""
+        count = sentences if sentences is not None else k
+        count = self.settings.default_sentences if count is None else count
+        texts = list(texts)
         if not texts:
             return []
         vectors = self._embed(texts)[0]
         words = [len(t.split()) for t in texts]
-        return [c.index for c in self.ranker.select(vectors, k, words)]
+        return [c.index for c in self.ranker.select(vectors, count, words)]
 
     # -- the flow ---------------------------------------------------------------------
-    def _summarize(self, article: Article, prepared: Prepared, k: int | None,
+    def _summarize(self, article: Article, prepared: Prepared, sentences: int | None,
                    deadline: Deadline) -> Summary:
-        k = check_sentence_count(k, self.settings)
+        k = check_sentence_count(sentences, self.settings)
         timings = dict(prepared.timings)
         total = prepared.total  # prepared.sentences holds the first `budget` of them
         if total < self.settings.min_article_sentences:
