@@ -32,3 +32,15 @@ def test_no_card_or_no_local_model_means_unknown(tmp_path):
     (tmp_path / "README.md").write_text("# No front matter\nlanguage: en\n")
     assert model_languages(str(tmp_path)) is None
     assert model_languages("sentence-transformers/some-hub-model") is None
+
+
+def test_unit_rows_scales_each_row_and_keeps_zero_rows_zero():
+    import numpy as np
+
+    from newsgist.embed import unit_rows
+
+    rows = unit_rows(np.array([[3.0, 4.0], [0.0, 0.0], [0.0, -2.0]]))
+    assert rows.dtype == np.float32
+    assert rows.tolist() == [[0.6000000238418579, 0.800000011920929], [0.0, 0.0], [0.0, -1.0]]
+    assert unit_rows(np.array([[1.0, 1.0]]), np.float64).dtype == np.float64
+    assert unit_rows(np.array([1.0, 2.0])).shape == (0, 1)  # not a matrix: no rows

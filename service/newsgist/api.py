@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
 from .deadline import Deadline
-from .errors import InvalidInput, ModelNotReady, NewsGistError, Overloaded
+from .errors import BodyTooLarge, InvalidInput, ModelNotReady, NewsGistError, Overloaded
 from .memory import MemoryTrim
 from .openapi import openapi_document
 from .pipeline import Pipeline, check_sentence_count
@@ -98,12 +98,12 @@ def _guard():
     host = _host_name(request.headers.get("Host", ""))
     if host not in settings.allowed_hosts:
         raise NewsGistError(f"Host {host!r} is not allowed: NewsGist answers only on localhost.",
-                            code="forbidden_host", status=403)
+                            code="forbidden_host")
     origin = request.headers.get("Origin")
     if origin is not None and not origin.startswith(settings.allowed_origin_prefixes):
         raise NewsGistError(f"Origin {origin!r} is not allowed: only the NewsGist browser "
                             "extension and local programs may use this service.",
-                            code="forbidden_origin", status=403)
+                            code="forbidden_origin")
     return None
 
 
@@ -118,32 +118,30 @@ def _log_request(response):
 
 
 # -- errors -----------------------------------------------------------------------
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-               413: "body_too_large", 415: "unsupported_media_type"}
-
-
-def _error(status: int, code: str, message: str, headers: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = status
-    for k, v in (headers or {}).items():
-        response.headers[k] = v
-    return response
+# Werkzeug's own refusals, by status, as codes of errors.CODES.
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+              413: "body_too_large", 415: "unsupported_media_type"}
 
 
 def _newsgist_error(exc: NewsGistError):
-    return _error(exc.status, exc.code, exc.message, exc.headers)
+    response = jsonify(exc.to_dict())
+    response.status_code = exc.status
+    for k, v in exc.headers.items():
+        response.headers[k] = v
+    return response
 
 
 def _http_error(exc: HTTPException):
     status = exc.code or 500
     if status == 413:
-        limit = _ext()["settings"].max_body_bytes
-        message = f"The request body is larger than the limit of {limit} bytes."
-    else:
-        message = exc.description or exc.name
+        return _newsgist_error(BodyTooLarge(_ext()["settings"].max_body_bytes))
+    # A refusal with no code of its own (none is known to happen) is a bad request,
+    # or a failure of the service.
+    code = HTTP_CODES.get(status) or ("bad_request" if status < 500 else "internal_error")
     # Keep the headers HTTP requires with the status (Allow on a 405).
     headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
-    return _error(status, _HTTP_CODES.get(status, "http_error"), message, headers)
+    return _newsgist_error(NewsGistError(exc.description or exc.name, code=code, status=status,
+                                         headers=headers))
 
 
 def _unexpected_error(exc: Exception):
@@ -151,8 +149,9 @@ def _unexpected_error(exc: Exception):
     frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
     log.error("unexpected %s on %s %s (message withheld: it may hold page text)\n%s",
               type(exc).__name__, request.method, request.path, frames.rstrip())
-    return _error(500, "internal_error", "NewsGist failed on this request; the service is still "
-                                         "running. Please report the page that caused it.")
+    return _newsgist_error(NewsGistError("NewsGist failed on this request; the service is still "
+                                         "running. Please report the page that caused it.",
+                                         code="internal_error"))
 
 
 # -- routes -----------------------------------------------------------------------
@@ -174,10 +173,10 @@ def summarize():
     pipeline: Pipeline = _ext()["pipeline"]
     if request.mimetype != "application/json":
         raise NewsGistError("Send the request as JSON with 'Content-Type: application/json'.",
-                            code="unsupported_media_type", status=415)
+                            code="unsupported_media_type")
     if request.content_encoding:
         raise NewsGistError("Compressed request bodies are not accepted; send plain JSON.",
-                            code="unsupported_media_type", status=415)
+                            code="unsupported_media_type")
     body = _json_body()
     kind, content = _content(body)
     url = _optional_str(body, "url")

@@ -140,10 +140,14 @@ def cpu_threads(threads: int = 0) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _normalize(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+def unit_rows(vectors: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """Each row scaled to length 1 (a zero row stays zero); no rows when the input is
+    not a matrix.  What every encoder returns, and what the ranker works on."""
+    x = np.asarray(vectors, dtype=dtype)
+    if x.ndim != 2:
+        return np.zeros((0, 1), dtype=dtype)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
 # -- PyTorch (the fallback) ---------------------------------------------------------
@@ -434,7 +438,7 @@ class OnnxEncoder:
                 if out is None:
                     out = np.empty((len(sentences), pooled.shape[1]), dtype=np.float32)
                 out[rows] = pooled
-        return _normalize(out)
+        return unit_rows(out)
 
     def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self.pooling == "cls":

@@ -8,25 +8,12 @@ from __future__ import annotations
 
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
+from .errors import CODES
 
-ERROR_CODES = {
-    400: ["invalid_input", "invalid_json", "invalid_encoding", "invalid_field", "invalid_sentences",
-          "invalid_length", "missing_content", "ambiguous_content", "bad_request"],
-    403: ["forbidden_host", "forbidden_origin"],
-    404: ["not_found"],
-    405: ["method_not_allowed"],
-    413: ["body_too_large"],
-    415: ["unsupported_media_type"],
-    422: ["no_article", "empty_input", "empty_page", "not_html", "not_an_article",
-          "pdf_document", "link_list", "login_wall", "cookie_wall", "bot_check", "paywall",
-          "page_too_complex"],
-    500: ["internal_error"],
-    503: ["model_loading", "overloaded", "model_unavailable"],
-    504: ["timeout"],
-    # Never received: the client had closed the connection.  Listed so the code
-    # the access log shows is documented too; no route answers it.
-    499: ["client_closed"],
-}
+# The error codes by HTTP status, from errors.CODES (the one list).
+ERROR_CODES: dict[int, list[str]] = {}
+for _code, _status in CODES.items():
+    ERROR_CODES.setdefault(_status, []).append(_code)
 
 _DESCRIPTIONS = {
     400: "Malformed JSON or an invalid field.",

@@ -73,6 +73,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .embed import unit_rows
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -103,7 +105,7 @@ class CentroidRanker:
     def select(self, embeddings: np.ndarray, k: int,
                words: Sequence[int] | None = None) -> list[Choice]:
         """The ``k`` sentences that best cover the article, in article order."""
-        vectors = _unit_rows(np.asarray(embeddings, dtype=np.float64))
+        vectors = unit_rows(embeddings, np.float64)
         n = len(vectors)
         if n == 0 or k <= 0:
             return []
@@ -149,10 +151,3 @@ class CentroidRanker:
             covered = np.maximum(covered, match[best])
         return [Choice(index=i, score=gains[i], similarity=float(similarity[i]),
                        position_weight=float(position[i])) for i in sorted(chosen)]
-
-
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    if x.ndim != 2:
-        return np.zeros((0, 1))
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)

@@ -17,7 +17,7 @@ import threading
 import time
 
 from .config import Settings
-from .errors import NewsGistError
+from .errors import BodyTooLarge, NewsGistError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -68,12 +68,10 @@ def _json_error_channel(settings: Settings):
         def execute(self) -> None:
             error = self.request.error
             if error.code == 413:
-                code = "body_too_large"
-                message = f"The request body is larger than the limit of " \
-                          f"{settings.max_body_bytes} bytes."
+                answer = BodyTooLarge(settings.max_body_bytes)
             else:
-                code, message = "bad_request", f"{error.reason}: {error.body}"
-            body = json.dumps({"error": {"code": code, "message": message}}).encode()
+                answer = NewsGistError(f"{error.reason}: {error.body}", code="bad_request")
+            body = json.dumps(answer.to_dict()).encode()
             self.status = f"{error.code} {error.reason}"
             self.response_headers.append(("Content-Type", "application/json"))
             self.set_close_on_finish()
