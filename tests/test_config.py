@@ -45,3 +45,8 @@ def test_no_other_module_reads_the_environment():
     offenders = [str(p.relative_to(package)) for p in sorted(package.rglob("*.py"))
                  if p.name != "config.py" and readers.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_budget_is_configurable_from_the_environment():
+    settings = Settings.from_env({"NEWSGIST_MAX_ARTICLE_SENTENCES": "250"})
+    assert settings.max_article_sentences == 250

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from newsgist.config import Settings
 from newsgist.errors import InvalidInput, NoArticle
 from newsgist.pipeline import Pipeline, reading_minutes
+from support import HashingEncoder
 
 PARAGRAPHS = [
     "Heavy rain flooded the river valley overnight, forcing hundreds of families from their homes.",
@@ -133,8 +135,6 @@ def test_a_lone_surrogate_is_replaced_not_a_crash(pipeline):
 
 
 def test_the_language_warning_follows_what_the_encoder_declares(settings):
-    from support import HashingEncoder
-
     class Declaring(HashingEncoder):
         def __init__(self, languages):
             super().__init__()
@@ -157,3 +157,110 @@ def test_the_language_warning_follows_what_the_encoder_declares(settings):
             assert len(summary.warnings) == 1 and warned in summary.warnings[0]
         else:
             assert summary.warnings == []
+
+
+# -- speed features that must not regress: the document-embedding cache (a length
+# change costs no model call), one embedding call per request, and the sentence
+# budget with its ``truncated`` flag.  No clocks: ``bench/latency.py`` measures time.
+BUS_TEXT = "\n\n".join([
+    "The city council approved a new budget for public transport on Monday.",
+    "The budget adds forty electric buses to the fleet by next spring. "
+    "Fares will stay the same for at least two years.",
+    "Opposition members said the plan came too late for commuters. "
+    "The mayor answered that the buses were ordered last autumn.",
+    "Construction of two new depots starts in March. "
+    "The first electric routes will open in the northern districts.",
+])
+
+
+def _numbered_article(n: int) -> str:
+    return "\n\n".join(f"Report number {i} says the river rose {i} centimetres overnight."
+                       for i in range(n))
+
+
+def test_same_text_again_does_not_call_the_model(pipeline, fake_encoder):
+    first = pipeline.summarize_text(BUS_TEXT, sentences=3)
+    assert fake_encoder.calls == 1 and not first.cached
+    again = pipeline.summarize_text(BUS_TEXT, sentences=3)
+    assert fake_encoder.calls == 1 and again.cached
+    assert [s.index for s in again.sentences] == [s.index for s in first.sentences]
+
+
+def test_length_change_answers_from_the_cache(pipeline, fake_encoder):
+    pipeline.summarize_text(BUS_TEXT, sentences=3)
+    for n in (1, 5, 7, 2):   # the reader moves the length slider
+        summary = pipeline.summarize_text(BUS_TEXT, sentences=n)
+        assert summary.cached and len(summary.sentences) == n
+    assert fake_encoder.calls == 1
+
+
+def test_same_page_html_again_does_not_call_the_model(pipeline, fake_encoder, news_html):
+    pipeline.summarize_html(news_html, sentences=3)
+    calls = fake_encoder.calls
+    assert calls == 1
+    pipeline.summarize_html(news_html, sentences=5)
+    assert fake_encoder.calls == calls
+
+
+def test_a_different_document_calls_the_model_once(pipeline, fake_encoder):
+    pipeline.summarize_text(BUS_TEXT, sentences=3)
+    pipeline.summarize_text(_numbered_article(12), sentences=3)
+    assert fake_encoder.calls == 2
+
+
+def test_one_embedding_call_per_request_even_for_long_articles(pipeline, fake_encoder):
+    pipeline.summarize_text(_numbered_article(300), sentences=5)
+    assert fake_encoder.calls == 1
+
+
+def test_cache_is_bounded_lru():
+    encoder = HashingEncoder()
+    pipe = Pipeline(Settings(cache_documents=2), encoder=encoder)
+    a, b, c = (_numbered_article(n) for n in (5, 6, 7))
+    for text in (a, b, a, c):   # a is used again, so b is the oldest when c arrives
+        pipe.summarize_text(text)
+    assert encoder.calls == 3
+    pipe.summarize_text(a)
+    assert encoder.calls == 3     # still cached
+    pipe.summarize_text(b)
+    assert encoder.calls == 4     # was evicted
+
+
+def test_cache_can_be_turned_off():
+    encoder = HashingEncoder()
+    pipe = Pipeline(Settings(cache_documents=0), encoder=encoder)
+    pipe.summarize_text(BUS_TEXT)
+    pipe.summarize_text(BUS_TEXT)
+    assert encoder.calls == 2
+
+
+def test_past_the_budget_the_answer_says_truncated():
+    encoder = HashingEncoder()
+    pipe = Pipeline(Settings(max_article_sentences=20), encoder=encoder)
+    summary = pipe.summarize_text(_numbered_article(50), sentences=4)
+    assert summary.truncated
+    assert summary.stats.sentences_total == 50
+    assert all(s.index < 20 for s in summary.sentences)
+    assert any("NEWSGIST_MAX_ARTICLE_SENTENCES" in w for w in summary.warnings)
+    assert summary.to_dict()["truncated"] is True
+
+
+def test_within_the_budget_nothing_is_truncated():
+    encoder = HashingEncoder()
+    pipe = Pipeline(Settings(max_article_sentences=20), encoder=encoder)
+    summary = pipe.summarize_text(_numbered_article(20), sentences=4)
+    assert not summary.truncated and not summary.warnings
+    assert summary.to_dict()["truncated"] is False
+
+
+def test_budget_limits_the_sentences_sent_to_the_model():
+    seen = []
+
+    class Recording(HashingEncoder):
+        def encode(self, sentences, between_batches=None):
+            seen.append(len(sentences))
+            return super().encode(sentences, between_batches)
+
+    pipe = Pipeline(Settings(max_article_sentences=30), encoder=Recording())
+    pipe.summarize_text(_numbered_article(400))
+    assert seen == [30]

@@ -1,7 +1,7 @@
 """newsgist.workers: where extraction runs (worker processes, or the calling thread).
 
 The pool's behaviour under misbehaving pages (deadlines, crashes, memory) is in
-``tests/test_faults.py``; here: what crosses the pipe, and the in-thread runner."""
+``tests/system/test_faults.py``; here: what crosses the pipe, and the in-thread runner."""
 
 from __future__ import annotations
 

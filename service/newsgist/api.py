@@ -53,6 +53,11 @@ class Admission:
         with self._lock:
             self._count -= 1
 
+    @property
+    def in_progress(self) -> int:
+        """Summaries admitted and not yet answered."""
+        return self._count
+
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> Flask:
     settings = settings or Settings.from_env()

@@ -258,7 +258,7 @@ class Pipeline:
 
         budget = self.settings.max_article_sentences
         truncated = total > budget
-        candidates = _unique(prepared.sentences[:budget])
+        candidates = unique_sentences(prepared.sentences[:budget])
 
         deadline.check("embedding")
         t = time.perf_counter()
@@ -324,7 +324,7 @@ def check_sentence_count(k: object, settings: Settings) -> int:
     return k
 
 
-def _unique(sentences: list[Sentence]) -> list[Sentence]:
+def unique_sentences(sentences: list[Sentence]) -> list[Sentence]:
     """Drop repeats of a sentence already seen (pages repeat pull quotes and teasers)."""
     seen: set[str] = set()
     out = []

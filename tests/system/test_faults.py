@@ -3,7 +3,7 @@ while a pathological page is processed, a crashing or memory-hungry extraction
 worker, and clients that go away mid-request.
 
 Extraction runs in worker processes as under ``newsgist serve``; the pages that
-misbehave on cue are in ``tests/hostile/jobs.py``.  Waits are bounded, never
+misbehave on cue are in ``tests/system/hostile/jobs.py``.  Waits are bounded, never
 measured: "health answered while the slow page was in progress" is checked by
 order of events, not by milliseconds.
 """
@@ -216,7 +216,7 @@ def test_health_answers_while_every_summary_slot_is_busy(tmp_path):
         for t in threads:
             t.start()
         admission = app.extensions["newsgist"]["admission"]
-        assert live.wait_until(lambda: admission._count == 3, bound=60)
+        assert live.wait_until(lambda: admission.in_progress == 3, bound=60)
         status, body = live.post_json(server.port, {"text": ARTICLE})
         assert status == 503 and body["error"]["code"] == "overloaded"
         status, _, _ = live.http(server.port, "GET", "/v1/health")

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for support
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for support
 
 from support import HashingEncoder  # noqa: E402
 

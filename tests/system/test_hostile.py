@@ -1,4 +1,4 @@
-"""Hostile and malformed input (the corpus in ``tests/hostile/``): every request gets a
+"""Hostile and malformed input (the corpus in ``tests/system/hostile/``): every request gets a
 summary or its documented JSON error, and the service answers the next request
 normally.
 
