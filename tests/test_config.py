@@ -50,3 +50,16 @@ def test_no_other_module_reads_the_environment():
 def test_budget_is_configurable_from_the_environment():
     settings = Settings.from_env({"NEWSGIST_MAX_ARTICLE_SENTENCES": "250"})
     assert settings.max_article_sentences == 250
+
+
+def test_every_setting_is_in_the_documented_table_once():
+    """The configuration table (README or docs/) lists each setting, and nothing else."""
+    import re
+    from dataclasses import fields
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    documented = [name for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+                  for name in re.findall(r"^\|\s*`NEWSGIST_([A-Z_]+)`\s*\|",
+                                         doc.read_text(encoding="utf-8"), re.M)]
+    assert sorted(documented) == sorted(f.name.upper() for f in fields(Settings))
