@@ -22,9 +22,9 @@ from hostile import live
 from hostile.corpus import ARTICLE, Case, cases, normal_request
 from newsgist.api import create_app
 from newsgist.config import Settings
-from newsgist.workers import WorkerPool
 from newsgist.openapi import ERROR_CODES, openapi_document
 from newsgist.pipeline import Pipeline
+from newsgist.workers import WorkerPool
 
 CASES = cases()
 SMALL = [c for c in CASES if not c.big]
