@@ -106,7 +106,11 @@ class CachedEncoder:
             h.update(b"\x00" + s.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+    @property
+    def languages(self):
+        return self.inner.languages
+
+    def encode(self, sentences: Sequence[str], between_batches=None) -> np.ndarray:
         k = self.key(sentences)
         hit = self.store.get(k)
         if hit is not None:

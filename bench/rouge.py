@@ -327,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     methods: dict[str, Method] = {
         "LEAD-3": lead,
         "plain centroid (top-3 cosine)": plain_centroid,
-        ours: lambda sentences, _vectors: rank_sentences(list(sentences), K),
+        ours: lambda sentences, _vectors: rank_sentences(list(sentences), sentences=K),
     }
     if not args.no_sumy:
         methods.update(sumy_methods())

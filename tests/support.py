@@ -36,7 +36,17 @@ class HashingEncoder:
         self.dim = dim
         self.calls = 0
 
-    def encode(self, sentences):
+    @property
+    def languages(self):
+        """The languages of the model this encoder stands in for: tests rename it
+        after the bundled model, whose card declares English; otherwise unknown."""
+        from newsgist.config import BUNDLED_MODEL
+        from newsgist.embed import display_name, model_languages
+
+        return model_languages(BUNDLED_MODEL) if self.name == display_name(BUNDLED_MODEL) \
+            else None
+
+    def encode(self, sentences, between_batches=None):
         self.calls += 1
         out = np.zeros((len(sentences), self.dim), dtype=np.float32)
         for row, sentence in enumerate(sentences):
@@ -48,3 +58,12 @@ class HashingEncoder:
             if not norm:
                 out[row, 0] = 1.0
         return out
+
+
+# -- jobs for the extraction worker pool's tests (sent to the workers by name) -----------
+def job_echo(value):
+    return value
+
+
+def job_raise(error: BaseException):
+    raise error

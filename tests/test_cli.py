@@ -56,3 +56,24 @@ def test_summarize_file_as_text_lines_and_json():
     assert as_json.returncode == 0, as_json.stderr
     body = json.loads(as_json.stdout)
     assert [s["text"] for s in body["sentences"]] == lines
+
+
+@pytest.mark.slow
+def test_the_cli_and_the_api_answer_the_same_for_the_same_text(real_pipeline):
+    """Normalisation (NFC) is the pipeline's: a decomposed accent reads the same through
+    either face."""
+    from newsgist.api import create_app
+    from newsgist.config import Settings
+
+    text = ("The caf\u0065\u0301 on the main square reopened on Monday after a year of "
+            "repairs. Its owners said the new kitchen doubles what they can serve. "
+            "Neighbours queued from seven in the morning for the first coffee.\n\n"
+            "The town council paid for half of the repairs from its heritage fund. "
+            "The rest came from a loan the owners will repay over ten years.")
+    cli = run("summarize", "--text", "--json", "-n", "2", "-", stdin=text.encode())
+    assert cli.returncode == 0, cli.stderr
+    api = create_app(Settings(), real_pipeline).test_client() \
+        .post("/v1/summarize", json={"text": text, "sentences": 2}).get_json()
+    from_cli = json.loads(cli.stdout)
+    assert from_cli["sentences"] == api["sentences"] and from_cli["stats"] == api["stats"]
+    assert "e\u0301" not in cli.stdout.decode() and "caf\u00e9" in cli.stdout.decode()

@@ -13,7 +13,7 @@ import pytest
 
 from newsgist.config import Settings
 from newsgist.errors import ClientGone, DeadlineExceeded
-from newsgist.isolate import InProcessFront
+from newsgist.workers import InThreadRunner
 from newsgist.pipeline import Pipeline
 from newsgist.rank import CentroidRanker, lead_weighted_centroid
 from newsgist.stories import Page, build_digest, headline, site_of
@@ -232,7 +232,7 @@ def test_a_page_over_the_size_limit_fails_alone(fake_encoder):
     assert len(digest.stories) == 1
 
 
-class _Front(InProcessFront):
+class _Front(InThreadRunner):
     """Runs pages in the calling thread, but fails the ones that mention a word."""
 
     def __init__(self, word: str, exc: Exception):
@@ -247,7 +247,7 @@ class _Front(InProcessFront):
 def test_a_page_past_its_deadline_or_breaking_the_code_fails_alone(settings, fake_encoder):
     for exc, code in [(DeadlineExceeded("late"), "timeout"),
                       (RuntimeError("boom: page text"), "internal_error")]:
-        pipeline = Pipeline(settings, encoder=fake_encoder, front=_Front("striker", exc))
+        pipeline = Pipeline(settings, encoder=fake_encoder, runner=_Front("striker", exc))
         digest = build_digest(pipeline, pages())
         assert [(f.page, f.code) for f in digest.failed] == [(1, code)]
         assert "page text" not in digest.failed[0].message
@@ -255,7 +255,7 @@ def test_a_page_past_its_deadline_or_breaking_the_code_fails_alone(settings, fak
 
 
 def test_a_client_that_went_away_stops_the_digest(settings, fake_encoder):
-    pipeline = Pipeline(settings, encoder=fake_encoder, front=_Front("striker", ClientGone("x")))
+    pipeline = Pipeline(settings, encoder=fake_encoder, runner=_Front("striker", ClientGone("x")))
     with pytest.raises(ClientGone):
         build_digest(pipeline, pages())
 

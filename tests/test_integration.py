@@ -121,6 +121,6 @@ def test_real_model_rank_sentences(real_pipeline):
         "Markets fell sharply after the central bank's rate decision.",
         "Analysts expect further rate increases later this year as inflation persists.",
     ]
-    chosen = real_pipeline.rank_sentences(sentences, k=3)
+    chosen = real_pipeline.rank_sentences(sentences, sentences=3)
     assert chosen == sorted(chosen) and len(chosen) == 3
     assert 2 not in chosen  # the off-topic sentence is never among the three

@@ -23,22 +23,28 @@ __all__ = ["Article", "Block", "Digest", "Page", "Pipeline", "Summary", "Summary
            "summarize_text"]
 
 
-def summarize_html(html: str, url: str | None = None, sentences: int = 3) -> Summary:
-    """Summarize a page's HTML: its readable article's ``sentences`` key sentences."""
-    return default_pipeline().summarize_html(html, url=url, sentences=sentences)
+def summarize_html(html: str, *, url: str | None = None, title: str | None = None,
+                   sentences: int | None = None) -> Summary:
+    """Summarize a page's HTML: its readable article's ``sentences`` key sentences
+    (default 3)."""
+    return default_pipeline().summarize_html(html, url=url, title=title, sentences=sentences)
 
 
-def summarize_text(text: str, sentences: int = 3) -> Summary:
+def summarize_text(text: str, *, url: str | None = None, title: str | None = None,
+                   sentences: int | None = None) -> Summary:
     """Summarize plain text (paragraphs separated by blank lines)."""
-    return default_pipeline().summarize_text(text, sentences=sentences)
+    return default_pipeline().summarize_text(text, url=url, title=title, sentences=sentences)
 
 
-def rank_sentences(sentences: Sequence[str], k: int = 3) -> list[int]:
-    """Indices, ascending, of the ``k`` sentences that best summarize already-split text."""
-    return default_pipeline().rank_sentences(sentences, k=k)
+def rank_sentences(texts: Sequence[str], *, sentences: int | None = None,
+                   k: int | None = None) -> list[int]:
+    """Indices, ascending, of the ``sentences`` (default 3) that best summarize
+    already-split ``texts``; ``k`` is the former name of ``sentences``."""
+    return default_pipeline().rank_sentences(texts, sentences=sentences, k=k)
 
 
-def digest(pages: Sequence[Union[Page, Mapping[str, str], str]], sentences: int = 3) -> Digest:
+def digest(pages: Sequence[Union[Page, Mapping[str, str], str]], *,
+           sentences: int | None = None) -> Digest:
     """Group pages (each a ``Page``, a dict with ``html`` or ``text`` and optional ``url``
     and ``title``, or a string of HTML) into stories: each story summarized once across
     its pages, pages about a story of their own summarized alone, failures listed."""

@@ -14,7 +14,6 @@ import re
 import threading
 import time
 import traceback
-import unicodedata
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
@@ -23,9 +22,10 @@ from werkzeug.exceptions import HTTPException
 
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
+from .deadline import Deadline
+from .errors import BodyTooLarge, InvalidInput, ModelNotReady, NewsGistError, Overloaded
+from .memory import MemoryTrim
 from .stories import Page, build_digest
-from .errors import InvalidInput, ModelNotReady, NewsGistError, Overloaded
-from .isolate import Deadline, malloc_trim
 from .openapi import openapi_document
 from .pipeline import Pipeline, check_sentence_count
 
@@ -54,38 +54,10 @@ class Admission:
         with self._lock:
             self._count -= 1
 
-
-class MemoryTrim:
-    """Hands memory freed by a big request back to the system, off the request's path.
-
-    glibc keeps freed memory in per-thread arenas (the tokenizer's threads
-    allocate there), so a service that read one 8 MB page would stay that much
-    bigger for good; ``malloc_trim`` returns it.  A no-op without glibc."""
-
-    THRESHOLD = 256 * 1024  # request bodies from this size on are followed by a trim
-
-    def __init__(self) -> None:
-        self._trim = malloc_trim()
-        self._wanted = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def after(self, request_bytes: int) -> None:
-        if self._trim is None or request_bytes < self.THRESHOLD:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="memory-trim",
-                                                daemon=True)
-                self._thread.start()
-        self._wanted.set()
-
-    def _run(self) -> None:
-        while True:
-            self._wanted.wait()
-            time.sleep(0.5)  # let the request finish letting go of its page first
-            self._wanted.clear()
-            self._trim(0)
+    @property
+    def in_progress(self) -> int:
+        """Summaries admitted and not yet answered."""
+        return self._count
 
 
 def create_app(settings: Settings | None = None, pipeline: Pipeline | None = None) -> Flask:
@@ -132,12 +104,12 @@ def _guard():
     host = _host_name(request.headers.get("Host", ""))
     if host not in settings.allowed_hosts:
         raise NewsGistError(f"Host {host!r} is not allowed: NewsGist answers only on localhost.",
-                            code="forbidden_host", status=403)
+                            code="forbidden_host")
     origin = request.headers.get("Origin")
     if origin is not None and not origin.startswith(settings.allowed_origin_prefixes):
         raise NewsGistError(f"Origin {origin!r} is not allowed: only the NewsGist browser "
                             "extension and local programs may use this service.",
-                            code="forbidden_origin", status=403)
+                            code="forbidden_origin")
     return None
 
 
@@ -152,32 +124,31 @@ def _log_request(response):
 
 
 # -- errors -----------------------------------------------------------------------
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-               413: "body_too_large", 415: "unsupported_media_type"}
-
-
-def _error(status: int, code: str, message: str, headers: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = status
-    for k, v in (headers or {}).items():
-        response.headers[k] = v
-    return response
+# Werkzeug's own refusals, by status, as codes of errors.CODES.
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+              413: "body_too_large", 415: "unsupported_media_type"}
 
 
 def _newsgist_error(exc: NewsGistError):
-    return _error(exc.status, exc.code, exc.message, exc.headers)
+    response = jsonify(exc.to_dict())
+    response.status_code = exc.status
+    for k, v in exc.headers.items():
+        response.headers[k] = v
+    return response
 
 
 def _http_error(exc: HTTPException):
     status = exc.code or 500
     if status == 413:
-        limit = request.max_content_length or _ext()["settings"].max_body_bytes
-        message = f"The request body is larger than the limit of {limit} bytes."
-    else:
-        message = exc.description or exc.name
+        return _newsgist_error(BodyTooLarge(request.max_content_length
+                                                  or _ext()["settings"].max_body_bytes))
+    # A refusal with no code of its own (none is known to happen) is a bad request,
+    # or a failure of the service.
+    code = HTTP_CODES.get(status) or ("bad_request" if status < 500 else "internal_error")
     # Keep the headers HTTP requires with the status (Allow on a 405).
     headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
-    return _error(status, _HTTP_CODES.get(status, "http_error"), message, headers)
+    return _newsgist_error(NewsGistError(exc.description or exc.name, code=code, status=status,
+                                         headers=headers))
 
 
 def _unexpected_error(exc: Exception):
@@ -185,8 +156,9 @@ def _unexpected_error(exc: Exception):
     frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
     log.error("unexpected %s on %s %s (message withheld: it may hold page text)\n%s",
               type(exc).__name__, request.method, request.path, frames.rstrip())
-    return _error(500, "internal_error", "NewsGist failed on this request; the service is still "
-                                         "running. Please report the page that caused it.")
+    return _newsgist_error(NewsGistError("NewsGist failed on this request; the service is still "
+                                         "running. Please report the page that caused it.",
+                                         code="internal_error"))
 
 
 # -- routes -----------------------------------------------------------------------
@@ -211,7 +183,7 @@ def summarize():
     kind, content = _content(body)
     url = _optional_str(body, "url")
     title = _optional_str(body, "title")
-    count = _sentence_count(body, settings)
+    count = _requested_sentences(body, settings)
     include_text = body.get("include_text", False)
     if not isinstance(include_text, bool):
         raise InvalidInput("'include_text' must be true or false.", code="invalid_field")
@@ -224,10 +196,10 @@ def summarize():
                         cancelled=request.environ.get("waitress.client_disconnected"))
     with _ext()["admission"]:
         if kind == "html":
-            summary = pipeline.summarize_html(content, url=url, sentences=count, title=title,
+            summary = pipeline.summarize_html(content, url=url, title=title, sentences=count,
                                               deadline=deadline)
         else:
-            summary = pipeline.summarize_text(content, sentences=count, title=title, url=url,
+            summary = pipeline.summarize_text(content, url=url, title=title, sentences=count,
                                               deadline=deadline)
     return jsonify(summary.to_dict(include_text=include_text))
 
@@ -241,7 +213,7 @@ def digest():
     request.max_content_length = settings.max_digest_bytes
     body = _json_body()
     pages = _digest_pages(body, settings)
-    count = _sentence_count(body, settings)
+    count = _requested_sentences(body, settings)
     if not pipeline.ready:
         raise ModelNotReady("The model is still loading; try again in a moment.",
                             headers={"Retry-After": "1"})
@@ -299,12 +271,6 @@ def _json_body() -> dict:
     return body
 
 
-def _clean(text: str) -> str:
-    # Lone surrogates (legal in JSON escapes, not in UTF-8) become U+FFFD.
-    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
 def _content(body: dict) -> tuple[str, str]:
     present = [k for k in ("html", "text") if body.get(k) is not None]
     if len(present) != 1:
@@ -314,7 +280,7 @@ def _content(body: dict) -> tuple[str, str]:
     value = body[kind]
     if not isinstance(value, str):
         raise InvalidInput(f"'{kind}' must be a string.", code="invalid_field")
-    return kind, _clean(value)
+    return kind, value
 
 
 def _optional_str(body: dict, name: str) -> str | None:
@@ -323,10 +289,10 @@ def _optional_str(body: dict, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' must be a string.", code="invalid_field")
-    return _clean(value)[:2048] or None
+    return value[:2048] or None
 
 
-def _sentence_count(body: dict, settings: Settings) -> int:
+def _requested_sentences(body: dict, settings: Settings) -> int:
     sentences, length = body.get("sentences"), body.get("length")
     if sentences is not None and length is not None:
         raise InvalidInput("Send 'sentences' or 'length', not both.", code="invalid_field")

@@ -18,6 +18,12 @@ BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 LENGTH_PRESETS = {"short": 3, "medium": 5, "long": 7}
 
 
+def default_cache_dir() -> str:
+    """``$XDG_CACHE_HOME/newsgist``, else ``~/.cache/newsgist``: the one cache-directory rule."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "newsgist")
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -30,9 +36,7 @@ class Settings:
     # Intra-op threads for inference; 0 means "number of cores".
     threads: int = 0
     # Where an exported/quantized model is cached (never site-packages).
-    cache_dir: str = field(default_factory=lambda: os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "newsgist"))
+    cache_dir: str = field(default_factory=default_cache_dir)
     default_sentences: int = 3
     max_sentences: int = 20
     max_body_bytes: int = 8 * 1024 * 1024

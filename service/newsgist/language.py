@@ -46,12 +46,6 @@ def normalize_lang(value: str | None) -> str | None:
     return code if _LANG_CODE.match(code) else None
 
 
-def load_detector() -> None:
-    """Load the detector's model now (about a second, once per process) rather than
-    on the first page: call at start-up, before worker processes are forked."""
-    _get_identifier()
-
-
 def _get_identifier():
     global _identifier
     if _identifier is None:

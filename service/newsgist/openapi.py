@@ -8,26 +8,12 @@ from __future__ import annotations
 
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
+from .errors import CODES
 
-ERROR_CODES = {
-    400: ["invalid_input", "invalid_json", "invalid_encoding", "invalid_field", "invalid_sentences",
-          "invalid_length", "missing_content", "ambiguous_content", "bad_request",
-          "invalid_pages", "too_many_pages"],
-    403: ["forbidden_host", "forbidden_origin"],
-    404: ["not_found"],
-    405: ["method_not_allowed"],
-    413: ["body_too_large", "page_too_large"],  # the second only in a digest's `failed`
-    415: ["unsupported_media_type"],
-    422: ["no_article", "empty_input", "empty_page", "not_html", "not_an_article",
-          "pdf_document", "link_list", "login_wall", "cookie_wall", "bot_check", "paywall",
-          "page_too_complex"],
-    500: ["internal_error"],
-    503: ["model_loading", "overloaded", "model_unavailable"],
-    504: ["timeout"],
-    # Never received: the client had closed the connection.  Listed so the code
-    # the access log shows is documented too; no route answers it.
-    499: ["client_closed"],
-}
+# The error codes by HTTP status, from errors.CODES (the one list).
+ERROR_CODES: dict[int, list[str]] = {}
+for _code, _status in CODES.items():
+    ERROR_CODES.setdefault(_status, []).append(_code)
 
 # Why a page of a digest is listed in `failed` (the digest itself succeeds).
 PAGE_FAILURE_CODES = ERROR_CODES[422] + ["page_too_large", "timeout", "internal_error"]

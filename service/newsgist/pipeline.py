@@ -8,22 +8,25 @@ model call.  ``api`` and ``cli`` are thin faces over it.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import threading
 import time
+import unicodedata
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import Sequence
 
 import numpy as np
 
 from .config import Settings
 from .embed import Encoder, load_encoder
+from .deadline import Deadline
 from .errors import InvalidInput, NoArticle
 from .document import Article
-from .isolate import Deadline, InProcessFront, Prepared, prepare_html, prepare_text
+from .extract import article_from_text, extract_article
 from .rank import CentroidRanker
-from .segment import Sentence
+from .segment import Sentence, segment
+from .workers import InThreadRunner
 
 # Adult silent reading speed for non-fiction (Brysbaert, 2019: ~238 wpm).
 WORDS_PER_MINUTE = 238
@@ -33,6 +36,54 @@ WORDS_PER_MINUTE = 238
 EMBED_MAX_CHARS = 4096
 
 
+# -- extraction and segmentation: page or text -> article + sentences ---------------------
+# Module-level functions: ``newsgist serve`` runs them in worker processes
+# (``newsgist.workers``), which receive them by name.
+@dataclass(frozen=True)
+class Prepared:
+    """The article, its first ``budget`` sentences, how many it has in all, and timings."""
+
+    article: Article
+    sentences: list[Sentence]
+    total: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def clean_text(text: str) -> str:
+    """Input as the pipeline reads it, whichever face it came through: lone surrogates
+    (legal in JSON escapes, not in UTF-8) become "?", and the text is in NFC, so that
+    "é" typed as one character or as "e" + a combining accent reads the same."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def _clean_optional(text: str | None) -> str | None:
+    return clean_text(text) if text else text
+
+
+def prepare_html(html: str, url: str | None = None, budget: int | None = None) -> Prepared:
+    t = time.perf_counter()
+    article = extract_article(html, url=url)
+    return _segmented(article, budget, {"extract": _ms_since(t)})
+
+
+def prepare_text(text: str, title: str | None = None, budget: int | None = None) -> Prepared:
+    t = time.perf_counter()
+    article = article_from_text(text, title=title)
+    return _segmented(article, budget, {"extract": _ms_since(t)})
+
+
+def _segmented(article: Article, budget: int | None, timings: dict[str, float]) -> Prepared:
+    t = time.perf_counter()
+    sentences = segment(article.paragraphs, article.lang)
+    timings["segment"] = _ms_since(t)
+    total = len(sentences)
+    if budget is not None and total > budget:
+        sentences = sentences[:budget]  # only these are ranked; no need to ship the rest
+    return Prepared(article=article, sentences=sentences, total=total, timings=timings)
+
+
+# -- the summary --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SummarySentence:
     text: str
@@ -123,11 +174,11 @@ class Pipeline:
     """Summarizes HTML or text.  Thread-safe; create one per process."""
 
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
-                 ranker: CentroidRanker | None = None, front=None):
+                 ranker: CentroidRanker | None = None, runner=None):
         self.settings = settings or Settings.from_env()
         # Where extraction and segmentation run: in the calling thread, or (newsgist
-        # serve) in worker processes that are stopped at the deadline (newsgist.isolate).
-        self.front = front or InProcessFront()
+        # serve) in worker processes that are stopped at the deadline (newsgist.workers).
+        self.runner = runner or InThreadRunner()
         self._encoder = encoder
         self._encoder_lock = threading.Lock()
         self.ranker = ranker or CentroidRanker()
@@ -156,26 +207,35 @@ class Pipeline:
         return self._encoder.name if self._encoder is not None else self.settings.model
 
     # -- public operations ----------------------------------------------------------
-    def summarize_html(self, html: str, url: str | None = None, sentences: int | None = None,
-                       title: str | None = None, deadline: Deadline | None = None) -> Summary:
+    # Every operation takes the text first, then keyword-only arguments in one order:
+    # url, title, sentences (how many to keep; None: the configured default), deadline.
+    def summarize_html(self, html: str, *, url: str | None = None, title: str | None = None,
+                       sentences: int | None = None,
+                       deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
         prepared = self._prepare(html, None, url, title, deadline)
         return self._summarize(prepared.article, prepared, sentences, deadline)
 
-    def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
-                       url: str | None = None, deadline: Deadline | None = None) -> Summary:
+    def summarize_text(self, text: str, *, url: str | None = None, title: str | None = None,
+                       sentences: int | None = None,
+                       deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
         prepared = self._prepare(None, text, url, title, deadline)
         return self._summarize(prepared.article, prepared, sentences, deadline)
 
-    def rank_sentences(self, sentences: Sequence[str], k: int = 3) -> list[int]:
-        """Indices (ascending) of the ``k`` sentences to keep from already-split text."""
-        texts = list(sentences)
+    def rank_sentences(self, texts: Sequence[str], *, sentences: int | None = None,
+                       k: int | None = None) -> list[int]:
+        """Indices (ascending) of the ``sentences`` to keep from already-split ``texts``.
+
+        ``k`` is the former name of ``sentences``, still accepted."""
+        count = sentences if sentences is not None else k
+        count = self.settings.default_sentences if count is None else count
+        texts = list(texts)
         if not texts:
             return []
         vectors = self._embed(texts)[0]
         words = [len(t.split()) for t in texts]
-        return [c.index for c in self.ranker.select(vectors, k, words)]
+        return [c.index for c in self.ranker.select(vectors, count, words)]
 
     # -- building blocks of a digest of several pages (newsgist.stories) ----------------
     def prepare_page(self, html: str | None, text: str | None, url: str | None = None,
@@ -189,7 +249,7 @@ class Pipeline:
 
     def candidates(self, prepared: Prepared) -> list[Sentence]:
         """The sentences a summary chooses from: the first ``budget``, repeats dropped."""
-        return _unique(prepared.sentences[:self.settings.max_article_sentences])
+        return unique_sentences(prepared.sentences[:self.settings.max_article_sentences])
 
     def summarize_prepared(self, prepared: Prepared, sentences: int | None = None,
                            deadline: Deadline | None = None) -> Summary:
@@ -224,9 +284,13 @@ class Pipeline:
     # -- the flow ---------------------------------------------------------------------
     def _prepare(self, html: str | None, text: str | None, url: str | None,
                  title: str | None, deadline: Deadline) -> Prepared:
+        # Cleaned here, so every face (API, CLI, Python, digest) reads the same input.
+        html, text = (clean_text(html) if html is not None else None), (
+            clean_text(text) if text is not None else None)
+        url, title = _clean_optional(url), _clean_optional(title)
         budget = self.settings.max_article_sentences
         if html is not None:
-            prepared = self.front.run(prepare_html, (html, url, budget), deadline)
+            prepared = self.runner.run(prepare_html, (html, url, budget), deadline)
             article = prepared.article
             if title and not article.title:
                 article = replace(article, title=title)
@@ -234,15 +298,15 @@ class Pipeline:
             if not (text or "").strip():
                 raise NoArticle("The text is empty: there is nothing to summarize.",
                                 code="empty_input")
-            prepared = self.front.run(prepare_text, (text, title, budget), deadline)
+            prepared = self.runner.run(prepare_text, (text, title, budget), deadline)
             article = prepared.article
             if url:
                 article = replace(article, url=url)
         return replace(prepared, article=article)
 
-    def _summarize(self, article: Article, prepared: Prepared, k: int | None,
+    def _summarize(self, article: Article, prepared: Prepared, sentences: int | None,
                    deadline: Deadline) -> Summary:
-        k = check_sentence_count(k, self.settings)
+        k = check_sentence_count(sentences, self.settings)
         timings = dict(prepared.timings)
         total = prepared.total  # prepared.sentences holds the first `budget` of them
         if total < self.settings.min_article_sentences:
@@ -277,19 +341,21 @@ class Pipeline:
         if truncated:
             warnings.append(f"The article has {total} sentences; only the first "
                             f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
-        if self.knows_english_only(article.lang):
-            warnings.append(f"The article's language is '{article.lang}' but the model "
-                            f"{self.model_name} knows English only: the sentences chosen may "
-                            f"not be the best ones (setting NEWSGIST_MODEL).")
+        if (warning := self.language_warning(article.lang)) is not None:
+            warnings.append(warning)
         timings["total"] = round(sum(timings.values()), 2)
         return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
                        timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached)
 
-    def knows_english_only(self, lang: str | None) -> bool:
-        """Whether ``lang`` is not English and the model knows English only."""
-        model_base = self.model_name.rstrip("/").rsplit("/", 1)[-1].lower()
-        return lang not in ("en", None) and model_base in (
-            "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2")
+    def language_warning(self, lang: str | None) -> str | None:
+        """A warning when the model does not know the article's language ``lang``."""
+        languages = self.encoder.languages
+        if lang is None or languages is None or lang in languages:
+            return None
+        known = "English" if languages == {"en"} else ", ".join(sorted(languages))
+        return (f"The article's language is '{lang}' but the model {self.model_name} knows "
+                f"{known} only: the sentences chosen may not be the best ones "
+                f"(setting NEWSGIST_MODEL).")
 
     def _embed(self, texts: list[str],
                deadline: Deadline | None = None) -> tuple[np.ndarray, bool]:
@@ -297,19 +363,11 @@ class Pipeline:
 
     def _encode(self, texts: list[str], deadline: Deadline | None) -> np.ndarray:
         encoder = self.encoder
-        if deadline is not None and deadline.expires is not None \
-                and _takes_between_batches(encoder):
+        between_batches = None
+        if deadline is not None and deadline.expires is not None:
             # Checked between batches: a huge article stops at its deadline, not after.
-            return encoder.encode(texts, between_batches=lambda: deadline.check("embedding"))
-        return encoder.encode(texts)
-
-
-
-def _takes_between_batches(encoder: Encoder) -> bool:
-    try:
-        return "between_batches" in inspect.signature(encoder.encode).parameters
-    except (TypeError, ValueError):
-        return False
+            between_batches = partial(deadline.check, "embedding")
+        return encoder.encode(texts, between_batches=between_batches)
 
 
 def check_sentence_count(k: object, settings: Settings) -> int:
@@ -322,7 +380,7 @@ def check_sentence_count(k: object, settings: Settings) -> int:
     return k
 
 
-def _unique(sentences: list[Sentence]) -> list[Sentence]:
+def unique_sentences(sentences: list[Sentence]) -> list[Sentence]:
     """Drop repeats of a sentence already seen (pages repeat pull quotes and teasers)."""
     seen: set[str] = set()
     out = []

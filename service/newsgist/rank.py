@@ -73,6 +73,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .embed import unit_rows
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -103,7 +105,7 @@ class CentroidRanker:
     def select(self, embeddings: np.ndarray, k: int,
                words: Sequence[int] | None = None) -> list[Choice]:
         """The ``k`` sentences that best cover the article, in article order."""
-        vectors = _unit_rows(np.asarray(embeddings, dtype=np.float64))
+        vectors = unit_rows(embeddings, np.float64)
         n = len(vectors)
         if n == 0 or k <= 0:
             return []
@@ -159,7 +161,7 @@ class Centroid:
 
 def lead_weighted_centroid(embeddings: np.ndarray, position_decay: float = 1.0) -> Centroid:
     """The article's lead-weighted centroid from its sentence embeddings, in article order."""
-    vectors = _unit_rows(np.asarray(embeddings, dtype=np.float64))
+    vectors = unit_rows(embeddings, np.float64)
     n = len(vectors)
     position = (1.0 + np.arange(n)) ** -float(position_decay)
     position /= max(float(position.sum()), 1e-300)
@@ -174,9 +176,3 @@ def lead_weighted_centroid(embeddings: np.ndarray, position_decay: float = 1.0) 
     return Centroid(vector=centroid / norm if norm > 0 else np.zeros_like(centroid),
                     weight=weight, position=position)
 
-
-def _unit_rows(x: np.ndarray) -> np.ndarray:
-    if x.ndim != 2:
-        return np.zeros((0, 1))
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)

@@ -17,15 +17,14 @@ and ``text[start:end] == sentence.text`` always holds.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Sequence
 
 import sentencex
 
-PARAGRAPH_SEPARATOR = "\n\n"
+from .language import normalize_lang
 
-_LANG = re.compile(r"[a-z]{2,3}")
+PARAGRAPH_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,7 @@ class Sentence:
 def _language(lang: str | None) -> str:
     """``"pt-BR"`` -> ``"pt"``; unknown or missing -> ``"en"`` (sentencex falls
     back from languages it has no rules for)."""
-    match = _LANG.match((lang or "").strip().lower())
-    return match.group(0) if match else "en"
+    return normalize_lang(lang) or "en"
 
 
 def sentence_spans(text: str, lang: str | None = None) -> list[tuple[int, int]]:

@@ -32,9 +32,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from ..deadline import Deadline
 from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
-from ..isolate import Deadline, InProcessFront, Prepared
-from ..pipeline import Pipeline, Summary, check_sentence_count
+from ..pipeline import Pipeline, Prepared, Summary, check_sentence_count
+from ..workers import InThreadRunner
 from ..rank import lead_weighted_centroid
 from .grouping import GroupingParams, group, page_similarity
 from .summary import story_summary
@@ -248,9 +249,9 @@ def _source_warnings(pipeline: Pipeline, members: list[int], read: dict[int, Pre
                        f"{pipeline.settings.max_article_sentences} were considered (setting "
                        "NEWSGIST_MAX_ARTICLE_SENTENCES).")
         lang = read[i].article.lang
-        if pipeline.knows_english_only(lang):
-            out.append(f"Page {i} is in '{lang}' but the model {pipeline.model_name} knows "
-                       "English only: its story's grouping and sentences may not be the best "
+        if pipeline.language_warning(lang) is not None:
+            out.append(f"Page {i} is in '{lang}', a language the model {pipeline.model_name} "
+                       "does not know: its story's grouping and sentences may not be the best "
                        "(setting NEWSGIST_MODEL).")
     return out
 
@@ -287,7 +288,7 @@ def _read_pages(pipeline: Pipeline, pages: Sequence[Page],
 
     # Worker processes read pages side by side; in-process, threads would only
     # take turns on the interpreter lock.
-    parallel = not isinstance(pipeline.front, InProcessFront)
+    parallel = not isinstance(pipeline.runner, InThreadRunner)
     workers = max(1, min(len(pages), settings.extract_workers)) if parallel else 1
     if workers == 1:
         return [read(p) for p in pages]

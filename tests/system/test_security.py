@@ -20,9 +20,10 @@ import pytest
 
 from hostile import live
 from newsgist.api import create_app
-from newsgist.cli import serve_command, server_options
+from newsgist.cli import serve_command
 from newsgist.config import Settings
 from newsgist.pipeline import Pipeline
+from newsgist.server import server_options
 from support import HashingEncoder
 
 ARTICLE = ("The council approved the transport budget on Monday. It adds forty electric "

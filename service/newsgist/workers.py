@@ -1,26 +1,24 @@
-"""Deadlines, and the front half of the pipeline run where a runaway page can be stopped.
+"""Where extraction runs: a pool of worker processes, or the calling thread.
 
-The front half -- extraction (lxml + readability) and sentence splitting -- is
-CPU-bound work driven by whatever HTML the web produces.  A hostile or merely
-pathological page can keep it busy for minutes or make it balloon in memory,
-and a Python thread cannot be stopped.  So:
+Extraction (lxml + readability) and sentence splitting are CPU-bound work
+driven by whatever HTML the web produces.  A hostile or merely pathological
+page can keep them busy for minutes or make them balloon in memory, and a
+Python thread cannot be stopped.  So:
 
-* every request carries a :class:`Deadline` (``request_timeout`` seconds, and
-  optionally "the client has gone away"), checked between stages and between
-  the encoder's batches;
-* ``newsgist serve`` runs the front half in a small pool of worker processes
-  (:class:`ProcessFront`).  A request whose deadline passes kills its worker
-  (a fresh one takes its place) and ends with a 504, while the server process
-  itself, idle while it waits, keeps answering ``/v1/health``.  A worker that
-  grew large on a big page is replaced after the job, so the memory a page
-  took goes back to the system.
-* the Python API and the tests run it in the calling thread
-  (:class:`InProcessFront`): the deadline is then checked between stages only.
+* ``newsgist serve`` runs them in a :class:`WorkerPool` of processes.  A job
+  whose deadline passes kills its worker (a fresh one takes its place) and
+  ends with a 504, while the server process itself, idle while it waits, keeps
+  answering ``/v1/health``.  A worker that grew large on a big page is
+  replaced after the job, so the memory a page took goes back to the system.
+* the Python API and the tests run them in the calling thread
+  (:class:`InThreadRunner`): the deadline is then checked before and after.
 
-Jobs are module-level functions sent by reference (pickled by name) with their
-arguments; only the service itself chooses them, never a request.  A worker
-says "ready" once it has loaded what extraction needs; if workers cannot start
-at all, ``newsgist serve`` falls back to in-thread extraction and logs it.
+Both have ``run(fn, args, deadline)``.  Jobs are module-level functions sent by
+reference (pickled by name) with their arguments; only the service itself
+chooses them, never a request.  A job's ``NewsGistError`` crosses back to the
+caller as itself (code, status and headers intact).  A worker says "ready"
+once it has loaded what extraction needs; if workers cannot start at all,
+``newsgist serve`` falls back to the calling thread and logs it.
 """
 
 from __future__ import annotations
@@ -35,95 +33,17 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Callable
 
-from .errors import ClientGone, DeadlineExceeded, NewsGistError, NoArticle, WorkerFailed
-from .document import Article
-from .extract import article_from_text, extract_article
-from .segment import Sentence, segment
+from .deadline import Deadline
+from .errors import NewsGistError, NoArticle, WorkerFailed
+from .memory import malloc_trim, resident_mb, tune_malloc
 
-log = logging.getLogger("newsgist.isolate")
-
-
-class Deadline:
-    """When a request must be done by, and whether its client is still there."""
-
-    def __init__(self, seconds: float | None = None,
-                 cancelled: Callable[[], bool] | None = None, start: float | None = None):
-        """``seconds`` from ``start`` (a ``time.monotonic()`` value, default now);
-        None or 0: no limit.  ``cancelled()`` true means the client has gone."""
-        self.seconds = seconds if seconds and seconds > 0 else None
-        begin = time.monotonic() if start is None else start
-        self.expires = begin + self.seconds if self.seconds else None
-        self._cancelled = cancelled
-
-    def remaining(self) -> float | None:
-        """Seconds left (never negative), or None when there is no limit."""
-        return None if self.expires is None else max(0.0, self.expires - time.monotonic())
-
-    @property
-    def expired(self) -> bool:
-        return self.expires is not None and time.monotonic() >= self.expires
-
-    @property
-    def cancelled(self) -> bool:
-        try:
-            return bool(self._cancelled and self._cancelled())
-        except Exception:  # a broken probe must not fail the request
-            return False
-
-    def check(self, stage: str) -> None:
-        """Raise ``ClientGone`` or ``DeadlineExceeded`` if the work should stop now."""
-        if self.cancelled:
-            raise ClientGone(f"The client closed the connection during {stage}.")
-        if self.expired:
-            raise DeadlineExceeded(
-                f"The request took longer than {self.seconds:g} s and was stopped during "
-                f"{stage} (setting NEWSGIST_REQUEST_TIMEOUT).")
+log = logging.getLogger("newsgist.workers")
 
 
-# -- the front half: page or text -> article + sentences -------------------------------
-@dataclass(frozen=True)
-class Prepared:
-    """The article, its first ``budget`` sentences, how many it has in all, and timings."""
-
-    article: Article
-    sentences: list[Sentence]
-    total: int
-    timings: dict[str, float] = field(default_factory=dict)
-
-
-def prepare_html(html: str, url: str | None = None, budget: int | None = None) -> Prepared:
-    t = time.perf_counter()
-    article = extract_article(html, url=url)
-    extract_ms = _ms_since(t)
-    return _segmented(article, budget, {"extract": extract_ms})
-
-
-def prepare_text(text: str, title: str | None = None, budget: int | None = None) -> Prepared:
-    t = time.perf_counter()
-    article = article_from_text(text, title=title)
-    return _segmented(article, budget, {"extract": _ms_since(t)})
-
-
-def _segmented(article: Article, budget: int | None, timings: dict[str, float]) -> Prepared:
-    t = time.perf_counter()
-    sentences = segment(article.paragraphs, article.lang)
-    timings["segment"] = _ms_since(t)
-    total = len(sentences)
-    if budget is not None and total > budget:
-        sentences = sentences[:budget]  # only these are ranked; no need to ship the rest
-    return Prepared(article=article, sentences=sentences, total=total, timings=timings)
-
-
-def _ms_since(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 2)
-
-
-# -- where the front half runs --------------------------------------------------------
-class InProcessFront:
+class InThreadRunner:
     """Runs jobs in the calling thread: no hard stop, the deadline is checked after."""
 
     def run(self, fn: Callable[..., Any], args: tuple, deadline: Deadline) -> Any:
@@ -136,7 +56,7 @@ class InProcessFront:
         pass
 
 
-class _Worker:
+class WorkerProcess:
     """One worker process and the socket it takes jobs on."""
 
     def __init__(self, memory_limit_mb: int):
@@ -177,8 +97,8 @@ class _Worker:
             self.kill()
 
 
-class ProcessFront:
-    """A pool of worker processes for the front half; a job past its deadline is killed.
+class WorkerPool:
+    """A pool of extraction worker processes; a job past its deadline is killed.
 
     ``workers`` processes at most run at once; a request waits (within its
     deadline) for a free one.  After a job, a worker whose resident memory is
@@ -194,11 +114,11 @@ class ProcessFront:
         self.size = max(1, workers)
         self.max_rss_mb = max_rss_mb
         self.memory_limit_mb = memory_limit_mb
-        self._slots: queue.Queue[_Worker | None] = queue.Queue()
+        self._slots: queue.Queue[WorkerProcess | None] = queue.Queue()
         for _ in range(self.size):
             self._slots.put(None)
         self._lock = threading.Lock()
-        self._live: set[_Worker] = set()
+        self._live: set[WorkerProcess] = set()
         self._closed = False
         # Counters for the log and the tests.
         self.started = 0
@@ -206,7 +126,7 @@ class ProcessFront:
         self.recycled = 0
 
     # -- life cycle ---------------------------------------------------------------------
-    def start(self, wait: bool = True, bound: float = 120.0) -> "ProcessFront":
+    def start(self, wait: bool = True, bound: float = 120.0) -> "WorkerPool":
         """Start every worker now, so the first requests do not wait for one; with
         ``wait``, return once all are ready (RuntimeError if one cannot start)."""
         slots = [self._slots.get() for _ in range(self.size)]
@@ -236,7 +156,7 @@ class ProcessFront:
             for w in slots:
                 self._slots.put(w)
 
-    def _await_ready(self, worker: _Worker, deadline: Deadline) -> None:
+    def _await_ready(self, worker: WorkerProcess, deadline: Deadline) -> None:
         """Wait for a new worker's "ready" (within the deadline; it is not killed if
         the deadline passes: it is not doing this request's work yet)."""
         try:
@@ -267,16 +187,16 @@ class ProcessFront:
         with self._lock:
             return sorted(w.pid for w in self._live)
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> WorkerProcess:
         with self._lock:
             if self._closed:
                 raise WorkerFailed("The service is shutting down.")
-            w = _Worker(self.memory_limit_mb)
+            w = WorkerProcess(self.memory_limit_mb)
             self._live.add(w)
             self.started += 1
         return w
 
-    def _discard(self, w: _Worker, how: str) -> None:
+    def _discard(self, w: WorkerProcess, how: str) -> None:
         with self._lock:
             self._live.discard(w)
             if how == "kill":
@@ -304,9 +224,8 @@ class ProcessFront:
                 worker = self._spawn()
             if not worker.ready:
                 self._await_ready(worker, deadline)
-            reply = self._call(worker, fn, args, deadline)  # on failure: worker discarded
-            worker.jobs += 1
-            rss_mb = reply[2]
+            status, payload, rss_mb = self._call(worker, fn, args, deadline)  # on failure:
+            worker.jobs += 1                                                  # discarded
             if rss_mb is not None and rss_mb > self.max_rss_mb:
                 # A big page left this worker big: a fresh, small one takes the slot.
                 log.info("extraction worker %d grew to %.0f MB: replaced", worker.pid, rss_mb)
@@ -324,20 +243,16 @@ class ProcessFront:
                 except Exception:  # closed, or cannot start one: the next job retries
                     worker = None
             self._slots.put(worker)
-        status, payload = reply[0], reply[1]
         if status == "ok":
             return payload
         if status == "error":
-            kind, code, http_status, message = payload
-            if kind == "NoArticle":
-                raise NoArticle(message, code=code)
-            raise NewsGistError(message, code=code, status=http_status)
+            raise payload  # the job's own NewsGistError
         # A bug in extraction: its message may quote the page, so only the type is logged.
         log.error("extraction failed with %s (a bug; the page is not logged)", payload)
         raise WorkerFailed("NewsGist failed to read this page; the service is still running. "
                            "Please report the page that caused it.")
 
-    def _call(self, worker: _Worker, fn: Callable[..., Any], args: tuple,
+    def _call(self, worker: WorkerProcess, fn: Callable[..., Any], args: tuple,
               deadline: Deadline) -> tuple:
         try:
             worker.conn.send_bytes(pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL))
@@ -361,46 +276,23 @@ class ProcessFront:
                                "restarted); the service is still running.") from None
 
 
-# -- memory: what a big page took goes back to the system --------------------------------
-def _libc():
-    try:
-        import ctypes
-
-        return ctypes.CDLL("libc.so.6")
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        return None
-
-
-def tune_malloc() -> None:
-    """Serve big blocks (a page, its text, a request body) from their own memory maps.
-
-    glibc raises its mmap threshold each time a big block is freed, after which
-    blocks of megabytes come from the heap, where a few small objects allocated
-    between them keep the freed space from ever going back to the system: a
-    server that reads 8 MB pages all day would only grow.  A fixed threshold
-    (which also turns the raising off) returns each big block when it is freed."""
-    libc = _libc()
-    if libc is not None:
-        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-
-
-def malloc_trim():
-    """glibc's ``malloc_trim`` (frees the unused tops of every thread's arena), or None."""
-    libc = _libc()
-    return getattr(libc, "malloc_trim", None) if libc is not None else None
-
-
 # -- the worker process ---------------------------------------------------------------
 _WARM_UP = ("<html lang='en'><head><title>Warm-up</title></head><body><article>"
             + "<p>The council met on Monday to discuss the budget for next year. "
               "Members agreed to spend more on buses and less on roads.</p>" * 4
             + "</article></body></html>")
-_TOO_COMPLEX = ("NoArticle", "page_too_complex", 422,
-                "The page is too large or too deeply nested to read.")
+
+
+def _too_complex() -> NoArticle:
+    return NoArticle("The page is too large or too deeply nested to read.",
+                     code="page_too_complex")
 
 
 def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
-    """Serve jobs from the socket ``fd`` until it closes (``python -m newsgist._worker``)."""
+    """Serve jobs from the socket ``fd`` until it closes (``python -m newsgist._worker``).
+
+    Each job is answered with ``(status, payload, resident MB)``: ``("ok", result)``,
+    ``("error", the NewsGistError raised)`` or ``("crash", the exception's type name)``."""
     # Ctrl-C in a terminal reaches the whole process group, and a service
     # manager may signal every process: the server decides when workers go
     # (it closes their socket once in-flight requests are done).
@@ -421,6 +313,8 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
     tune_malloc()
     trim = malloc_trim()
     try:  # load what extraction loads lazily, so the first real page does not wait for it
+        from .pipeline import prepare_html
+
         prepare_html(_WARM_UP)
     except Exception:  # noqa: BLE001
         pass
@@ -436,22 +330,20 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
             return
         big, (fn, args), raw = len(raw) >= 256 * 1024, pickle.loads(raw), None
         try:
-            reply: tuple = ("ok", fn(*args), None)
-        except NoArticle as exc:
-            reply = ("error", ("NoArticle", exc.code, exc.status, exc.message), None)
+            reply: tuple = ("ok", fn(*args))
         except NewsGistError as exc:
-            reply = ("error", ("NewsGistError", exc.code, exc.status, exc.message), None)
+            reply = ("error", exc.with_traceback(None))
         except (MemoryError, RecursionError):
-            reply = ("error", _TOO_COMPLEX, None)
+            reply = ("error", _too_complex())
         except Exception as exc:  # noqa: BLE001 - reported, with its type only
-            reply = ("crash", type(exc).__name__, None)
+            reply = ("crash", type(exc).__name__)
         fn = args = None  # let the page go before waiting for the next one
         if big and trim is not None:
             trim(0)  # and give its memory back to the system (glibc keeps it otherwise)
         try:
-            data = pickle.dumps(reply[:2] + (_rss_mb(),), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(reply + (resident_mb(),), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
-            data = pickle.dumps(("error", _TOO_COMPLEX, _rss_mb()))
+            data = pickle.dumps(("error", _too_complex(), resident_mb()))
         reply = None
         try:
             conn.send_bytes(data)
@@ -466,11 +358,3 @@ def _orphan_watch(parent: int) -> None:
         time.sleep(1.0)
         if os.getppid() != parent:
             os._exit(0)
-
-
-def _rss_mb() -> float | None:
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return None

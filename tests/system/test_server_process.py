@@ -7,7 +7,7 @@
 * a model that fails to load, a port already in use: a clear message that names
   the setting, a non-zero exit, never a traceback.
 
-Most of these run ``tests/hostile/fake_serve.py``: the shipped ``serve`` code with
+Most of these run ``tests/system/hostile/fake_serve.py``: the shipped ``serve`` code with
 the fake encoder, so that a request can be held in progress on cue (a gate
 file); the model faults use the real loader.
 """

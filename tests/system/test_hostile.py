@@ -1,4 +1,4 @@
-"""Hostile and malformed input (the corpus in ``tests/hostile/``): every request gets a
+"""Hostile and malformed input (the corpus in ``tests/system/hostile/``): every request gets a
 summary or its documented JSON error, and the service answers the next request
 normally.
 
@@ -22,9 +22,9 @@ from hostile import live
 from hostile.corpus import ARTICLE, Case, cases, normal_request
 from newsgist.api import create_app
 from newsgist.config import Settings
-from newsgist.isolate import ProcessFront
 from newsgist.openapi import ERROR_CODES, openapi_document
 from newsgist.pipeline import Pipeline
+from newsgist.workers import WorkerPool
 
 CASES = cases()
 SMALL = [c for c in CASES if not c.big]
@@ -35,10 +35,10 @@ SPEC = openapi_document()
 @pytest.fixture(scope="module")
 def hostile_client():
     settings = Settings(request_timeout=5)
-    front = ProcessFront(workers=1).start()
-    app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder(), front=front))
+    pool = WorkerPool(workers=1).start()
+    app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder(), runner=pool))
     yield app.test_client()
-    front.close()
+    pool.close()
 
 
 def validate(status: int, body: dict) -> None:

@@ -23,7 +23,7 @@ from hostile import live
 
 pytestmark = pytest.mark.slow
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).resolve().parents[1]  # tests/
 CLIENTS = 4
 SECONDS = float(os.environ.get("NEWSGIST_SOAK_SECONDS", "50"))
 REQUESTS = int(os.environ.get("NEWSGIST_SOAK_REQUESTS", "400"))

@@ -3,7 +3,7 @@ while a pathological page is processed, a crashing or memory-hungry extraction
 worker, and clients that go away mid-request.
 
 Extraction runs in worker processes as under ``newsgist serve``; the pages that
-misbehave on cue are in ``tests/hostile/jobs.py``.  Waits are bounded, never
+misbehave on cue are in ``tests/system/hostile/jobs.py``.  Waits are bounded, never
 measured: "health answered while the slow page was in progress" is checked by
 order of events, not by milliseconds.
 """
@@ -24,15 +24,16 @@ from hostile.corpus import ARTICLE, normal_request
 from newsgist.api import create_app
 from newsgist.config import Settings
 from newsgist.errors import DeadlineExceeded
-from newsgist.isolate import Deadline, ProcessFront, prepare_html
-from newsgist.pipeline import Pipeline
+from newsgist.deadline import Deadline
+from newsgist.pipeline import Pipeline, prepare_html
+from newsgist.workers import WorkerPool
 from support import HashingEncoder
 
 PAGE = ("<html><head><title>Budget</title></head><body><article>"
         + "".join(f"<p>{p}</p>" for p in ARTICLE.split("\n\n")) + "</article></body></html>")
 
 
-class MisbehavingFront(ProcessFront):
+class MisbehavingPool(WorkerPool):
     """The real worker pool, running the misbehaving stand-in for page extraction."""
 
     def run(self, fn, args, deadline):
@@ -41,14 +42,14 @@ class MisbehavingFront(ProcessFront):
         return super().run(fn, args, deadline)
 
 
-def make_app(front, **settings):
+def make_app(pool, **settings):
     s = Settings(**settings)
-    return create_app(s, Pipeline(s, encoder=HashingEncoder(), front=front)), s
+    return create_app(s, Pipeline(s, encoder=HashingEncoder(), runner=pool)), s
 
 
 @pytest.fixture
-def front():
-    f = MisbehavingFront(workers=1, memory_limit_mb=1024).start()
+def pool():
+    f = MisbehavingPool(workers=1, memory_limit_mb=1024).start()
     yield f
     f.close()
 
@@ -63,26 +64,26 @@ def assert_normal(client):
 
 
 # -- the deadline ----------------------------------------------------------------------------
-def test_a_page_past_the_deadline_ends_with_504_and_its_worker(front, tmp_path):
-    assert_normal(make_app(front)[0].test_client())  # the worker is up and warm
-    app, _ = make_app(front, request_timeout=1.0)
+def test_a_page_past_the_deadline_ends_with_504_and_its_worker(pool, tmp_path):
+    assert_normal(make_app(pool)[0].test_client())  # the worker is up and warm
+    app, _ = make_app(pool, request_timeout=1.0)
     client = app.test_client()
-    worker = front.pids()
+    worker = pool.pids()
     r = summarize(client, PAGE.replace("Budget", f"GATE:{tmp_path}"))  # never released
     assert r.status_code == 504
     body = r.get_json()
     assert body["error"]["code"] == "timeout" and "NEWSGIST_REQUEST_TIMEOUT" in \
         body["error"]["message"]
     assert (tmp_path / "started").exists()
-    assert front.killed == 1 and front.pids() != worker  # stopped, and replaced
+    assert pool.killed == 1 and pool.pids() != worker  # stopped, and replaced
     # The same workers serve the next request (with room for the new one to start).
-    assert_normal(make_app(front)[0].test_client())
+    assert_normal(make_app(pool)[0].test_client())
 
 
 def test_a_real_pathological_page_is_stopped_at_the_deadline():
     """No stand-in: 100,000 one-sentence paragraphs keep readability busy for many
     seconds; a 1 s deadline ends the request and the worker that was reading it."""
-    f = ProcessFront(workers=1).start()
+    f = WorkerPool(workers=1).start()
     try:
         app, _ = make_app(f, request_timeout=1.0)
         client = app.test_client()
@@ -102,10 +103,10 @@ def test_in_process_the_deadline_is_checked_between_stages():
     class Slow(HashingEncoder):
         deadline = None
 
-        def encode(self, sentences):
+        def encode(self, sentences, between_batches=None):
             while not self.deadline.expired:  # overrun, for as long as it takes
                 time.sleep(0.01)
-            return super().encode(sentences)
+            return super().encode(sentences)  # and ignore between_batches: no batches
 
     encoder = Slow()
     pipeline = Pipeline(Settings(), encoder=encoder)
@@ -154,6 +155,7 @@ def test_a_huge_article_is_stopped_during_embedding_by_the_real_model(real_pipel
 
     class Counting:
         name = encoder.name
+        languages = encoder.languages
 
         def encode(self, sentences, between_batches=None):
             def counted():
@@ -172,8 +174,8 @@ def test_a_huge_article_is_stopped_during_embedding_by_the_real_model(real_pipel
     assert 0 < len(calls) < batches // 2, (len(calls), batches)
 
 
-def test_health_answers_while_a_pathological_page_is_processed(front, tmp_path):
-    app, settings = make_app(front, request_timeout=60)
+def test_health_answers_while_a_pathological_page_is_processed(pool, tmp_path):
+    app, settings = make_app(pool, request_timeout=60)
     server = live.ThreadedServer(app, settings)
     slow_result = {}
 
@@ -204,7 +206,7 @@ def test_health_answers_while_a_pathological_page_is_processed(front, tmp_path):
 def test_health_answers_while_every_summary_slot_is_busy(tmp_path):
     """All admitted summaries in progress at once: summaries beyond the limit get a
     quick 503, and health is still answered (waitress has threads to spare)."""
-    f = MisbehavingFront(workers=2).start()
+    f = MisbehavingPool(workers=2).start()
     app, settings = make_app(f, request_timeout=60, max_queue=3, server_threads=2)
     server = live.ThreadedServer(app, settings)
     gated = PAGE.replace("Budget", f"GATE:{tmp_path}")
@@ -214,7 +216,7 @@ def test_health_answers_while_every_summary_slot_is_busy(tmp_path):
         for t in threads:
             t.start()
         admission = app.extensions["newsgist"]["admission"]
-        assert live.wait_until(lambda: admission._count == 3, bound=60)
+        assert live.wait_until(lambda: admission.in_progress == 3, bound=60)
         status, body = live.post_json(server.port, {"text": ARTICLE})
         assert status == 503 and body["error"]["code"] == "overloaded"
         status, _, _ = live.http(server.port, "GET", "/v1/health")
@@ -229,9 +231,9 @@ def test_health_answers_while_every_summary_slot_is_busy(tmp_path):
 
 
 # -- a worker that fails -----------------------------------------------------------------------
-def test_a_worker_that_dies_gives_a_500_and_is_replaced(front, caplog):
+def test_a_worker_that_dies_gives_a_500_and_is_replaced(pool, caplog):
     caplog.set_level(logging.INFO)
-    app, _ = make_app(front)
+    app, _ = make_app(pool)
     client = app.test_client()
     r = summarize(client, PAGE + "CRASH-NOW")
     assert r.status_code == 500 and r.get_json()["error"]["code"] == "internal_error"
@@ -241,8 +243,8 @@ def test_a_worker_that_dies_gives_a_500_and_is_replaced(front, caplog):
     assert summarize(client, PAGE).status_code == 200
 
 
-def test_a_page_that_would_take_all_memory_fails_alone(front):
-    app, _ = make_app(front)
+def test_a_page_that_would_take_all_memory_fails_alone(pool):
+    app, _ = make_app(pool)
     client = app.test_client()
     r = summarize(client, PAGE + "EAT-MEMORY")
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "page_too_complex"
@@ -250,7 +252,7 @@ def test_a_page_that_would_take_all_memory_fails_alone(front):
 
 
 def test_a_worker_left_big_is_replaced_after_its_job():
-    f = ProcessFront(workers=1, max_rss_mb=1).start()  # every worker is "too big"
+    f = WorkerPool(workers=1, max_rss_mb=1).start()  # every worker is "too big"
     try:
         app, _ = make_app(f)
         client = app.test_client()
@@ -273,9 +275,9 @@ def _raw_post(port: int, body: bytes) -> socket.socket:
     return s
 
 
-def test_a_client_that_disconnects_mid_request_stops_its_work(front, tmp_path, caplog):
+def test_a_client_that_disconnects_mid_request_stops_its_work(pool, tmp_path, caplog):
     caplog.set_level(logging.INFO)
-    app, settings = make_app(front, request_timeout=60)
+    app, settings = make_app(pool, request_timeout=60)
     server = live.ThreadedServer(app, settings)
     try:
         threads_before = threading.active_count()
@@ -284,7 +286,7 @@ def test_a_client_that_disconnects_mid_request_stops_its_work(front, tmp_path, c
         assert live.wait_until(lambda: (tmp_path / "started").exists(), bound=60)
         s.close()  # the reader closed the tab
         # The server notices, stops the extraction (its worker is ended) and logs a 499.
-        assert live.wait_until(lambda: front.killed == 1, bound=60)
+        assert live.wait_until(lambda: pool.killed == 1, bound=60)
         assert live.wait_until(lambda: "POST /v1/summarize 499" in caplog.text, bound=30)
         status, _, _ = live.http(server.port, "GET", "/v1/health")
         assert status == 200

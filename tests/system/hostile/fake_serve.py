@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for support
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for support
 
 from support import HashingEncoder  # noqa: E402
 
@@ -25,14 +25,14 @@ from newsgist.errors import ModelLoadError  # noqa: E402
 
 
 class GatedEncoder(HashingEncoder):
-    def encode(self, sentences):
+    def encode(self, sentences, between_batches=None):
         gate = os.environ.get("NEWSGIST_TEST_GATE")
         if gate and any("GATED" in s for s in sentences):
             Path(gate, "started").touch()
             end = time.monotonic() + 120  # a bound, so a broken test cannot hang forever
             while not Path(gate, "release").exists() and time.monotonic() < end:
                 time.sleep(0.02)
-        return super().encode(sentences)
+        return super().encode(sentences, between_batches)
 
 
 def fake_load_encoder(*args, **kwargs):
@@ -52,9 +52,9 @@ def fake_load_encoder(*args, **kwargs):
 newsgist.pipeline.load_encoder = fake_load_encoder
 if os.environ.get("NEWSGIST_TEST_BROKEN_WORKERS"):
     # Extraction workers cannot start: their interpreter exits at once.
-    import newsgist.isolate
+    import newsgist.workers
 
-    newsgist.isolate.sys = type("sys", (), {"executable": "/bin/false", "path": sys.path})
+    newsgist.workers.sys = type("sys", (), {"executable": "/bin/false", "path": sys.path})
 
 if __name__ == "__main__":
     sys.exit(main(["serve", *sys.argv[1:]]))

@@ -1,4 +1,4 @@
-"""Stand-ins for the front half that run inside extraction worker processes and
+"""Stand-ins for page extraction that run inside extraction worker processes and
 misbehave on request: hang until released, crash, or eat memory.  The worker
 imports this module by name (it sees the test process's ``sys.path``).
 
@@ -15,7 +15,7 @@ import signal
 import time
 from pathlib import Path
 
-from newsgist.isolate import prepare_html
+from newsgist.pipeline import prepare_html
 
 BOUND = 120.0
 

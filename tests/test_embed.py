@@ -1,132 +1,53 @@
-"""Speed features that must not regress: the document-embedding cache (a length
-change costs no model call), one embedding call per request, the sentence
-budget with its ``truncated`` flag, and the encoder's backend choice.
-
-No wall-clock thresholds here: ``bench/latency.py`` measures time."""
+"""newsgist.embed: the backend choice, the ONNX encoder's length-bucketed batches,
+and what an encoder declares about its model."""
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 import numpy as np
 import pytest
 
 from newsgist import embed
-from newsgist.config import Settings
+from newsgist.config import BUNDLED_MODEL
+from newsgist.embed import display_name, model_languages, unit_rows
 from newsgist.errors import ModelLoadError
-from newsgist.pipeline import Pipeline
-
-from support import HashingEncoder
-
-PARAGRAPHS = [
-    "The city council approved a new budget for public transport on Monday.",
-    "The budget adds forty electric buses to the fleet by next spring. "
-    "Fares will stay the same for at least two years.",
-    "Opposition members said the plan came too late for commuters. "
-    "The mayor answered that the buses were ordered last autumn.",
-    "Construction of two new depots starts in March. "
-    "The first electric routes will open in the northern districts.",
-]
-TEXT = "\n\n".join(PARAGRAPHS)
 
 
-def _numbered_article(n: int) -> str:
-    return "\n\n".join(f"Report number {i} says the river rose {i} centimetres overnight."
-                       for i in range(n))
+def test_the_bundled_model_declares_english():
+    assert display_name(BUNDLED_MODEL) == "all-MiniLM-L6-v2"
+    assert model_languages(BUNDLED_MODEL) == frozenset({"en"})
 
 
-def test_same_text_again_does_not_call_the_model(pipeline, fake_encoder):
-    first = pipeline.summarize_text(TEXT, sentences=3)
-    assert fake_encoder.calls == 1 and not first.cached
-    again = pipeline.summarize_text(TEXT, sentences=3)
-    assert fake_encoder.calls == 1 and again.cached
-    assert [s.index for s in again.sentences] == [s.index for s in first.sentences]
+@pytest.mark.parametrize("front_matter, languages", [
+    ("language: en\nlicense: mit", {"en"}),
+    ("license: mit\nlanguage:\n- de\n- FR\ntags:\n- x", {"de", "fr"}),
+    ("language: [en, 'es']", {"en", "es"}),
+    ("language: multilingual", None),
+    ("language:\n- multilingual\n- en", None),
+    ("license: mit", None),
+])
+def test_a_local_model_card_says_its_languages(tmp_path, front_matter, languages):
+    (tmp_path / "README.md").write_text(f"---\n{front_matter}\n---\n# A model\nlanguage: xx\n")
+    expected = frozenset(languages) if languages is not None else None
+    assert model_languages(str(tmp_path)) == expected
 
 
-def test_length_change_answers_from_the_cache(pipeline, fake_encoder):
-    pipeline.summarize_text(TEXT, sentences=3)
-    for n in (1, 5, 7, 2):   # the reader moves the length slider
-        summary = pipeline.summarize_text(TEXT, sentences=n)
-        assert summary.cached and len(summary.sentences) == n
-    assert fake_encoder.calls == 1
+def test_no_card_or_no_local_model_means_unknown(tmp_path):
+    assert model_languages(str(tmp_path)) is None
+    (tmp_path / "README.md").write_text("# No front matter\nlanguage: en\n")
+    assert model_languages(str(tmp_path)) is None
+    assert model_languages("sentence-transformers/some-hub-model") is None
 
 
-def test_same_page_html_again_does_not_call_the_model(pipeline, fake_encoder, news_html):
-    pipeline.summarize_html(news_html, sentences=3)
-    calls = fake_encoder.calls
-    assert calls == 1
-    pipeline.summarize_html(news_html, sentences=5)
-    assert fake_encoder.calls == calls
-
-
-def test_a_different_document_calls_the_model_once(pipeline, fake_encoder):
-    pipeline.summarize_text(TEXT, sentences=3)
-    pipeline.summarize_text(_numbered_article(12), sentences=3)
-    assert fake_encoder.calls == 2
-
-
-def test_one_embedding_call_per_request_even_for_long_articles(pipeline, fake_encoder):
-    pipeline.summarize_text(_numbered_article(300), sentences=5)
-    assert fake_encoder.calls == 1
-
-
-def test_cache_is_bounded_lru():
-    encoder = HashingEncoder()
-    pipe = Pipeline(Settings(cache_documents=2), encoder=encoder)
-    a, b, c = (_numbered_article(n) for n in (5, 6, 7))
-    for text in (a, b, a, c):   # a is used again, so b is the oldest when c arrives
-        pipe.summarize_text(text)
-    assert encoder.calls == 3
-    pipe.summarize_text(a)
-    assert encoder.calls == 3     # still cached
-    pipe.summarize_text(b)
-    assert encoder.calls == 4     # was evicted
-
-
-def test_cache_can_be_turned_off():
-    encoder = HashingEncoder()
-    pipe = Pipeline(Settings(cache_documents=0), encoder=encoder)
-    pipe.summarize_text(TEXT)
-    pipe.summarize_text(TEXT)
-    assert encoder.calls == 2
-
-
-def test_past_the_budget_the_answer_says_truncated():
-    encoder = HashingEncoder()
-    pipe = Pipeline(Settings(max_article_sentences=20), encoder=encoder)
-    summary = pipe.summarize_text(_numbered_article(50), sentences=4)
-    assert summary.truncated
-    assert summary.stats.sentences_total == 50
-    assert all(s.index < 20 for s in summary.sentences)
-    assert any("NEWSGIST_MAX_ARTICLE_SENTENCES" in w for w in summary.warnings)
-    assert summary.to_dict()["truncated"] is True
-
-
-def test_within_the_budget_nothing_is_truncated():
-    encoder = HashingEncoder()
-    pipe = Pipeline(Settings(max_article_sentences=20), encoder=encoder)
-    summary = pipe.summarize_text(_numbered_article(20), sentences=4)
-    assert not summary.truncated and not summary.warnings
-    assert summary.to_dict()["truncated"] is False
-
-
-def test_budget_limits_the_sentences_sent_to_the_model():
-    seen = []
-
-    class Recording(HashingEncoder):
-        def encode(self, sentences):
-            seen.append(len(sentences))
-            return super().encode(sentences)
-
-    pipe = Pipeline(Settings(max_article_sentences=30), encoder=Recording())
-    pipe.summarize_text(_numbered_article(400))
-    assert seen == [30]
-
-
-def test_budget_is_configurable_from_the_environment():
-    settings = Settings.from_env({"NEWSGIST_MAX_ARTICLE_SENTENCES": "250"})
-    assert settings.max_article_sentences == 250
+def test_unit_rows_scales_each_row_and_keeps_zero_rows_zero():
+    rows = unit_rows(np.array([[3.0, 4.0], [0.0, 0.0], [0.0, -2.0]]))
+    assert rows.dtype == np.float32
+    assert rows.tolist() == [[0.6000000238418579, 0.800000011920929], [0.0, 0.0], [0.0, -1.0]]
+    assert unit_rows(np.array([[1.0, 1.0]]), np.float64).dtype == np.float64
+    assert unit_rows(np.array([1.0, 2.0])).shape == (0, 1)  # not a matrix: no rows
 
 
 # -- the encoder: backend choice and the bucketed batching ----------------------------
@@ -189,7 +110,6 @@ def _fake_onnx_encoder(batch_size):
     enc.name, enc.backend, enc.batch_size, enc.pooling = "fake", "onnx-int8", batch_size, "mean"
     enc._tokenizer, enc._session, enc._pad_id = _FakeTokenizer(), _FakeSession(), 0
     enc._inputs = {"input_ids", "attention_mask"}
-    import threading
     enc._lock = threading.Lock()
     return enc
 

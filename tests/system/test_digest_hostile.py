@@ -1,5 +1,5 @@
 """Hostile input to ``POST /v1/digest``: every hostile page of the summary corpus
-(``tests/hostile/corpus.py``) as one tab of a digest beside a normal one, and
+(``tests/system/hostile/corpus.py``) as one tab of a digest beside a normal one, and
 hostile digest requests of their own.  A hostile page is summarized or listed in
 ``failed`` with a documented code; it never fails the digest nor the next one.
 
@@ -19,7 +19,7 @@ from hostile import live
 from hostile.corpus import ARTICLE, Case, cases
 from newsgist.api import create_app
 from newsgist.config import Settings
-from newsgist.isolate import ProcessFront
+from newsgist.workers import WorkerPool
 from newsgist.openapi import ERROR_CODES, PAGE_FAILURE_CODES, openapi_document
 from newsgist.pipeline import Pipeline
 from test_digest import FOOTBALL
@@ -57,8 +57,8 @@ def hostile_client():
     # Each page has its own deadline, and a digest's pages queue for the one worker: a
     # worker replaced after a killed page warms up while the next digest's pages wait.
     settings = Settings(request_timeout=10)
-    front = ProcessFront(workers=1).start()
-    app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder(), front=front))
+    front = WorkerPool(workers=1).start()
+    app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder(), runner=front))
     yield app.test_client()
     front.close()
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
-TESTS = HERE.parent
+TESTS = HERE.parents[1]  # tests/
 # Bounds on waiting for things that should happen, generous for a shared CI
 # machine; reaching one is a failure, not a measurement.
 START_BOUND = 240.0
@@ -192,7 +192,7 @@ class ThreadedServer:
     """The app under waitress with the options ``newsgist serve`` uses, on a free port."""
 
     def __init__(self, app, settings, options: dict | None = None):
-        from newsgist.cli import make_server
+        from newsgist.server import make_server
 
         self.loop = make_server(app, settings.with_(port=0),
                                 {**options, "port": 0} if options else None)

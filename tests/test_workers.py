@@ -1,0 +1,71 @@
+"""newsgist.workers: where extraction runs (worker processes, or the calling thread).
+
+The pool's behaviour under misbehaving pages (deadlines, crashes, memory) is in
+``tests/system/test_faults.py``; here: what crosses the pipe, and the in-thread runner."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from newsgist.deadline import Deadline
+from newsgist.errors import (DeadlineExceeded, ModelNotReady, NewsGistError, NoArticle,
+                             Overloaded, WorkerFailed)
+from newsgist.pipeline import Prepared, prepare_text
+from newsgist.workers import InThreadRunner, WorkerPool
+from support import ARTICLE, job_echo, job_raise
+
+
+def test_the_in_thread_runner_runs_the_job_and_returns_its_result():
+    assert InThreadRunner().run(job_echo, ({"a": [1, 2]},), Deadline()) == {"a": [1, 2]}
+
+
+def test_the_in_thread_runner_checks_the_deadline_before_the_job():
+    ran = []
+    expired = Deadline(1, start=time.monotonic() - 5)
+    with pytest.raises(DeadlineExceeded, match="extraction"):
+        InThreadRunner().run(ran.append, (1,), expired)
+    assert ran == []
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = WorkerPool(workers=1).start()
+    yield p
+    p.close()
+
+
+@pytest.mark.slow
+def test_a_job_runs_in_another_process_and_its_result_comes_back(pool):
+    prepared = pool.run(prepare_text, (ARTICLE, "Buses", None), Deadline(60))
+    assert isinstance(prepared, Prepared)
+    assert prepared.article.title == "Buses" and prepared.total == 6
+    assert prepared.sentences[0].text.startswith("The city council approved")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("error", [
+    NoArticle("Only a wall.", code="paywall"),
+    Overloaded("Busy.", headers={"Retry-After": "1"}),
+    ModelNotReady("Loading.", headers={"Retry-After": "3"}),
+    NewsGistError("Teapot.", code="forbidden_host", status=403),
+], ids=lambda e: type(e).__name__)
+def test_an_error_raised_in_a_worker_arrives_whole(pool, error):
+    """The job's own exception crosses the pipe: class, code, status, message, headers."""
+    with pytest.raises(NewsGistError) as info:
+        pool.run(job_raise, (error,), Deadline(60))
+    got = info.value
+    assert type(got) is type(error)
+    assert (got.code, got.status, got.message, got.headers) == \
+        (error.code, error.status, error.message, error.headers)
+    assert pool.killed == 0  # an error is an answer, not a failure of the worker
+
+
+@pytest.mark.slow
+def test_a_bug_in_a_job_is_a_worker_failure_that_names_no_page_text(pool, caplog):
+    with pytest.raises(WorkerFailed) as info:
+        pool.run(job_raise, (ValueError("page text: secret"),), Deadline(60))
+    assert info.value.status == 500 and "secret" not in info.value.message
+    assert "ValueError" in caplog.text and "secret" not in caplog.text
+    assert pool.run(job_echo, (7,), Deadline(60)) == 7  # the worker is still there
