@@ -56,8 +56,7 @@ def set_version(new: str) -> None:
 def check_version() -> str:
     version, copy = source_version(), manifest_version()
     if version != copy:
-        raise SystemExit(f"version mismatch: {INIT.relative_to(ROOT)} says {version}, "
-                         f"{MANIFEST.relative_to(ROOT)} says {copy}; "
+        raise SystemExit(f"version mismatch: {INIT} says {version}, {MANIFEST} says {copy}; "
                          f"run `python tools/release.py version {version}`")
     return version
 
