@@ -368,3 +368,13 @@ def test_a_host_started_service_exits_after_the_idle_time(port_and_run_dir):
     log = (run_dir / f"service-{port}.log").read_text()
     assert "no request for 3 s (NEWSGIST_IDLE_EXIT): stopping" in log
     assert "NewsGist stopped." in log
+
+
+def test_every_error_code_the_host_raises_is_documented():
+    import re
+
+    source = (ROOT / "service" / "newsgist" / "host.py").read_text()
+    used = set(re.findall(r'host_error\(\s*"([a-z_]+)"', source))
+    assert used and used <= set(host.HOST_ERRORS), used - set(host.HOST_ERRORS)
+    docs = (ROOT / "docs" / "install.md").read_text()
+    assert all(f"`{code}`" in docs for code in host.HOST_ERRORS)

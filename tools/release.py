@@ -2,7 +2,7 @@
 
     python tools/release.py version            # print the version (and fail if a copy disagrees)
     python tools/release.py version 0.2.0      # set it everywhere
-    python tools/release.py dist               # dist/newsgist-chromium.zip, dist/newsgist-firefox.xpi
+    python tools/release.py dist               # dist/newsgist-chromium.zip and -firefox.xpi
 
 The version has one source, ``__version__`` in ``service/newsgist/__init__.py``:
 ``setup.cfg`` reads it (``attr: newsgist.__version__``), and ``extension/manifest.json``
@@ -86,7 +86,8 @@ def lint(source: Path, browser: str) -> None:
     for item in report["errors"] + report["warnings"]:
         print(f"  {browser}: {item['_type']}: {item['code']}: {item['message']}")
     if report["summary"]["errors"]:
-        raise SystemExit(f"web-ext lint: {report['summary']['errors']} error(s) in the {browser} package")
+        raise SystemExit(f"web-ext lint: {report['summary']['errors']} error(s) in the "
+                         f"{browser} package")
 
 
 def dist(out: Path = ROOT / "dist") -> list[Path]:
@@ -96,10 +97,12 @@ def dist(out: Path = ROOT / "dist") -> list[Path]:
     shutil.rmtree(work, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     built = []
-    for browser, name in (("chromium", "newsgist-chromium.zip"), ("firefox", "newsgist-firefox.xpi")):
+    packages = (("chromium", "newsgist-chromium.zip"), ("firefox", "newsgist-firefox.xpi"))
+    for browser, name in packages:
         source = work / browser
         shutil.copytree(ROOT / "extension", source)
-        (source / "manifest.json").write_text(json.dumps(browser_manifest(manifest, browser), indent=2) + "\n")
+        shipped = browser_manifest(manifest, browser)
+        (source / "manifest.json").write_text(json.dumps(shipped, indent=2) + "\n")
         # Chromium's own rules are checked by loading the package (tests); web-ext lint checks
         # the rest of both (manifest schema, locales, unsafe code).
         lint_source = source

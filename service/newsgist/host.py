@@ -54,6 +54,25 @@ class HostError(NewsGistError):
     """A refusal or failure of the host; the reply carries its code and message."""
 
 
+# The codes of the host's error replies (its own protocol, not the HTTP API's).
+HOST_ERRORS = {
+    "forbidden_origin": "the caller is not NewsGist's extension",
+    "malformed_frame": "a frame cut short, not UTF-8 JSON, or not a JSON object",
+    "frame_too_large": "a frame over MAX_MESSAGE_BYTES (its body is not read)",
+    "unknown_command": "a cmd other than \"ensure\"",
+    "bad_setting": "a NEWSGIST_* setting of the host that does not parse",
+    "port_in_use": "another program answers on the configured port",
+    "start_failed": "`newsgist serve` could not be started or exited while starting",
+    "start_timeout": "the service was not ready within START_TIMEOUT_S",
+}
+
+
+def host_error(code: str, message: str) -> HostError:
+    if code not in HOST_ERRORS:
+        raise ValueError(f"undocumented host error code {code!r}")
+    return HostError(message, code=code)
+
+
 @dataclass(frozen=True)
 class Probe:
     """What answers on the port: nothing, a NewsGist service (``status`` "ok" or "loading"),
@@ -78,21 +97,21 @@ def read_message(stream: BinaryIO) -> dict | None:
     if not header:
         return None
     if len(header) < 4:
-        raise HostError("The message's 4-byte length prefix is cut short.", code="malformed_frame")
+        raise host_error("malformed_frame", "The message's 4-byte length prefix is cut short.")
     (length,) = struct.unpack("<I", header)
     if length > MAX_MESSAGE_BYTES:
-        raise HostError(f"The message is {length} bytes; the limit is {MAX_MESSAGE_BYTES}.",
-                        code="frame_too_large")
+        raise host_error("frame_too_large",
+                         f"The message is {length} bytes; the limit is {MAX_MESSAGE_BYTES}.")
     body = _read_exactly(stream, length)
     if len(body) < length:
-        raise HostError(f"The message ended after {len(body)} of {length} bytes.",
-                        code="malformed_frame")
+        raise host_error("malformed_frame",
+                         f"The message ended after {len(body)} of {length} bytes.")
     try:
         message = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise HostError("The message is not UTF-8 JSON.", code="malformed_frame") from None
+        raise host_error("malformed_frame", "The message is not UTF-8 JSON.") from None
     if not isinstance(message, dict):
-        raise HostError("The message must be a JSON object.", code="malformed_frame")
+        raise host_error("malformed_frame", "The message must be a JSON object.")
     return message
 
 
@@ -155,8 +174,8 @@ def probe(port: int, timeout: float = PROBE_TIMEOUT_S) -> Probe:
         data = json.loads(body)
     except ValueError:
         return Probe(foreign=True)
-    if response.status == 200 and isinstance(data, dict) and data.get("status") in ("ok", "loading") \
-            and "model" in data and "version" in data:
+    newsgist = isinstance(data, dict) and "model" in data and "version" in data
+    if response.status == 200 and newsgist and data.get("status") in ("ok", "loading"):
         return Probe(status=data["status"])
     return Probe(foreign=True)
 
@@ -203,10 +222,10 @@ def ensure(settings: Settings, deadline_s: float = START_TIMEOUT_S) -> dict:
     while time.monotonic() < deadline:
         state = probe(settings.port)
         if state.foreign:
-            raise HostError(f"Something other than NewsGist answers at {url}. Stop it, or give "
-                            "NewsGist another port (NEWSGIST_PORT, then `newsgist host install` "
-                            "again and the same port in the extension's settings).",
-                            code="port_in_use")
+            raise host_error("port_in_use",
+                             f"Something other than NewsGist answers at {url}. Stop it, or give "
+                             "NewsGist another port (NEWSGIST_PORT, then `newsgist host install` "
+                             "again and the same port in the extension's settings).")
         if state.status == "ok":
             reply = {"ok": True, "url": url, "started": started is not None}
             if started is not None:
@@ -222,8 +241,8 @@ def ensure(settings: Settings, deadline_s: float = START_TIMEOUT_S) -> dict:
         if started is not None and started.poll() is not None:
             raise _start_failed(settings, started)
         time.sleep(POLL_S)
-    raise HostError(f"NewsGist did not get ready at {url} within {deadline_s:.0f} s.",
-                    code="start_timeout")
+    raise host_error("start_timeout",
+                     f"NewsGist did not get ready at {url} within {deadline_s:.0f} s.")
 
 
 def _wait_listening(settings: Settings, proc: subprocess.Popen, deadline: float) -> None:
@@ -239,8 +258,8 @@ def _wait_listening(settings: Settings, proc: subprocess.Popen, deadline: float)
 
 def _start_failed(settings: Settings, proc: subprocess.Popen) -> HostError:
     tail = log_tail(settings)
-    return HostError(f"`newsgist serve` exited with status {proc.returncode}"
-                     + (f": {tail}" if tail else "."), code="start_failed")
+    return host_error("start_failed", f"`newsgist serve` exited with status {proc.returncode}"
+                      + (f": {tail}" if tail else "."))
 
 
 class PortLock:
@@ -264,8 +283,8 @@ class PortLock:
             except OSError:
                 if time.monotonic() >= self.deadline:
                     self._fh.close()
-                    raise HostError("Another NewsGist host kept the start lock too long.",
-                                    code="start_timeout") from None
+                    raise host_error("start_timeout", "Another NewsGist host kept the start "
+                                     "lock too long.") from None
                 time.sleep(POLL_S)
 
     def __exit__(self, *exc) -> None:
@@ -300,8 +319,8 @@ else:
 def handle(message: dict, settings: Settings) -> dict:
     cmd = message.get("cmd")
     if cmd != "ensure":
-        raise HostError(f"Unknown command {str(cmd)[:40]!r}: the only command is \"ensure\".",
-                        code="unknown_command")
+        raise host_error("unknown_command",
+                         f"Unknown command {str(cmd)[:40]!r}: the only command is \"ensure\".")
     return ensure(settings)
 
 
@@ -310,14 +329,13 @@ def serve_stdio(argv: list[str], stdin: BinaryIO, stdout: BinaryIO,
     """Answers each message until the browser closes stdin; stops at a broken frame (the
     stream cannot be trusted after it) or a caller that is not NewsGist's extension."""
     if not caller_allowed(argv):
-        write_message(stdout, error_reply(HostError(
-            "This native messaging host answers NewsGist's own extension only.",
-            code="forbidden_origin")))
+        write_message(stdout, error_reply(host_error(
+            "forbidden_origin", "This native messaging host answers NewsGist's extension only.")))
         return 1
     try:
         settings = settings or host_settings()
     except ValueError as exc:
-        write_message(stdout, error_reply(HostError(str(exc), code="bad_setting")))
+        write_message(stdout, error_reply(host_error("bad_setting", str(exc))))
         return 1
     while True:
         try:
@@ -332,7 +350,7 @@ def serve_stdio(argv: list[str], stdin: BinaryIO, stdout: BinaryIO,
         except HostError as exc:
             reply = error_reply(exc)
         except OSError as exc:
-            reply = error_reply(HostError(f"Could not start NewsGist: {exc}", code="start_failed"))
+            reply = error_reply(host_error("start_failed", f"Could not start NewsGist: {exc}"))
         write_message(stdout, reply)
 
 
