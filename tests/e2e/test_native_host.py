@@ -63,14 +63,6 @@ def _host(action: str, profile: Path, port: int, **env: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pw():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
 def world(pw, artifacts):
     """One browser with NewsGist (permission granted) and a stranger extension, the host
     installed into its profile for a free port, and nothing listening there."""

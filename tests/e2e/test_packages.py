@@ -25,28 +25,25 @@ def extension_settings():
     """Replaces the e2e conftest's: this test loads its own copy of the extension."""
 
 
-def test_the_chromium_package_loads_without_warnings_under_newsgists_id(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_the_chromium_package_loads_without_warnings_under_newsgists_id(pw, tmp_path):
     [zip_path, _] = dist(tmp_path / "dist")
     unpacked = tmp_path / "newsgist-chromium"
     with zipfile.ZipFile(zip_path) as z:
         z.extractall(unpacked)
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            tempfile.mkdtemp(dir=tmp_path), executable_path=CHROMIUM, headless=True,
-            args=FLAGS + [f"--disable-extensions-except={unpacked}", f"--load-extension={unpacked}"])
-        try:
-            sw = ctx.service_workers[0] if ctx.service_workers else ctx.wait_for_event("serviceworker")
-            assert sw.url == f"chrome-extension://{CHROMIUM_EXTENSION_ID}/background.js"
-            page = ctx.new_page()
-            page.goto("chrome://extensions")
-            errors = page.evaluate("""async id => {
-              await chrome.developerPrivate.updateProfileConfiguration({inDeveloperMode: true});
-              await chrome.developerPrivate.reload(id, {failQuietly: false, populateErrorForUnpacked: true});
-              const info = await chrome.developerPrivate.getExtensionInfo(id);
-              return info.manifestErrors.map(e => e.message);
-            }""", CHROMIUM_EXTENSION_ID)
-            assert errors == []
-        finally:
-            ctx.close()
+    ctx = pw.chromium.launch_persistent_context(
+        tempfile.mkdtemp(dir=tmp_path), executable_path=CHROMIUM, headless=True,
+        args=FLAGS + [f"--disable-extensions-except={unpacked}", f"--load-extension={unpacked}"])
+    try:
+        sw = ctx.service_workers[0] if ctx.service_workers else ctx.wait_for_event("serviceworker")
+        assert sw.url == f"chrome-extension://{CHROMIUM_EXTENSION_ID}/background.js"
+        page = ctx.new_page()
+        page.goto("chrome://extensions")
+        errors = page.evaluate("""async id => {
+          await chrome.developerPrivate.updateProfileConfiguration({inDeveloperMode: true});
+          await chrome.developerPrivate.reload(id, {failQuietly: false, populateErrorForUnpacked: true});
+          const info = await chrome.developerPrivate.getExtensionInfo(id);
+          return info.manifestErrors.map(e => e.message);
+        }""", CHROMIUM_EXTENSION_ID)
+        assert errors == []
+    finally:
+        ctx.close()
