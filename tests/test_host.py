@@ -378,3 +378,9 @@ def test_every_error_code_the_host_raises_is_documented():
     assert used and used <= set(host.HOST_ERRORS), used - set(host.HOST_ERRORS)
     docs = (ROOT / "docs" / "install.md").read_text()
     assert all(f"`{code}`" in docs for code in host.HOST_ERRORS)
+
+
+def test_a_host_without_a_fixed_port_refuses_and_starts_nothing(no_start, tmp_path):
+    _, answers = _stdio(CHROMIUM_ARGS, frame({"cmd": "ensure"}), Settings(port=0, cache_dir=str(tmp_path)))
+    assert answers[0]["error"]["code"] == "bad_setting"
+    assert no_start == []

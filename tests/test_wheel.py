@@ -33,7 +33,7 @@ def _run(cmd, **kw) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_the_wheel_installs_newsgist_and_newsgist_host_into_a_fresh_venv(tmp_path):
     wheels = tmp_path / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
           "-w", wheels, ROOT], timeout=PIP_TIMEOUT_S)
     [wheel] = wheels.glob("newsgist-*.whl")
 

@@ -97,11 +97,15 @@
   async function summarizeStarting(tabId, settings, payload) {
     const { api } = globalThis.NewsGist;
     const first = await api.summarize(settings, payload);
-    if (first.ok || first.error.kind !== 'unreachable') return first;
+    if (first.ok) return first;
+    // A service still loading its model (started a moment ago): the helper waits for it too.
+    const loading = first.error.kind === 'busy' && first.error.code === 'model_loading';
+    if (first.error.kind !== 'unreachable' && !(loading && (await allowed()))) return first;
     const tell = (progress) => ext.tabs.sendMessage(tabId, { type: 'newsgist:starting', progress });
-    await tell({ phase: 'starting', seconds: 0 }).catch(() => {});
+    await tell({ phase: loading ? 'loading' : 'starting', seconds: 0 }).catch(() => {});
     const started = await startService(settings.serviceUrl, tell);
     if (!started.ok) {
+      if (loading) return first;
       return { ok: false, error: { ...first.error, host: started.reason, hostMessage: started.message } };
     }
     if (port(started.url) !== port(settings.serviceUrl)) {

@@ -217,6 +217,9 @@ def log_tail(settings: Settings, limit: int = 600) -> str:
 def ensure(settings: Settings, deadline_s: float = START_TIMEOUT_S) -> dict:
     """A ready service on the configured port: the one already there, or one started now."""
     url = service_url(settings)
+    if not 1 <= settings.port <= 65535:
+        raise host_error("bad_setting", f"The host needs a fixed port (1-65535), not "
+                                        f"{settings.port} (NEWSGIST_PORT).")
     deadline = time.monotonic() + deadline_s
     started: subprocess.Popen | None = None
     while time.monotonic() < deadline:

@@ -213,6 +213,38 @@ def test_a_host_started_service_exits_after_the_idle_time(world, site):
         _host("install", world["profile"], port)
 
 
+def test_a_click_while_the_model_loads_waits_for_it(world, site):
+    """A service that answers but still loads its model (503 model_loading): the helper waits
+    for it to be ready instead of the panel saying "busy"."""
+    port = world["port"]
+    stop_service(RUN_DIR, port)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("NEWSGIST_")}
+    proc = subprocess.Popen([str(NEWSGIST), "serve", "--port", str(port)], env=environ,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120  # bounds a hung start only
+        status = None
+        while time.monotonic() < deadline and status is None and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2) as r:
+                    status = json.load(r)["status"]
+            except OSError:
+                time.sleep(0.05)
+        assert status in ("loading", "ok")
+        page, tab = _open_article(world, site)
+        _click(world, tab)
+        assert _final_state(page) == "done", page.locator(f"{PANEL} .error").text_content()
+        assert len(page.locator(f"{PANEL} .sentence").all_text_contents()) == 3
+        page.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def test_before_the_permission_is_granted_the_panel_offers_it(pw, site, artifacts):
     """The unchanged extension: nativeMessaging is optional, so the first "not running" offers
     to allow it, which opens the extension page that asks for it."""
