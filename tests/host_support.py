@@ -81,6 +81,13 @@ def alive(pid: int) -> bool:
         return True
 
 
+def forget(run_dir: Path, port: int) -> None:
+    """Stops the service and removes the files a host kept for that port (lock, pid, log)."""
+    stop_service(run_dir, port)
+    for path in run_dir.glob(f"service-{port}.*"):
+        path.unlink(missing_ok=True)
+
+
 def stop_service(run_dir: Path, port: int) -> None:
     """Ends the service a host started (its own process group: the workers too)."""
     pid = service_pid(run_dir, port)

@@ -24,8 +24,8 @@ from newsgist import host, host_install
 from newsgist.config import HOST_IDLE_EXIT, Settings, host_settings
 from newsgist.idle import IdleWatch
 
-from host_support import (CHROMIUM_ARGS, FIREFOX_ARGS, HOST_PROGRAM, frame, free_port,
-                          alive, host_env, listening, replies, run_host, service_pid, stop_service)
+from host_support import (CHROMIUM_ARGS, FIREFOX_ARGS, HOST_PROGRAM, alive, forget, frame,
+                          free_port, host_env, listening, replies, run_host, service_pid)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -300,7 +300,7 @@ def port_and_run_dir():
     port = free_port()
     run_dir = Path(Settings.from_env().cache_dir) / "run"
     yield port, run_dir
-    stop_service(run_dir, port)
+    forget(run_dir, port)
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ import pytest
 from conftest import CHROMIUM, EXT_DIR, FLAGS, HEADLESS, UI_WAIT_MS, free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from host_support import alive, listening, service_pid, stop_service  # noqa: E402
+from host_support import alive, forget, listening, service_pid, stop_service  # noqa: E402
 
 from newsgist.config import Settings  # noqa: E402
 from newsgist.host import CHROMIUM_EXTENSION_ID  # noqa: E402
@@ -93,7 +93,7 @@ def world(pw, artifacts):
         finally:
             ctx.close()
     finally:
-        stop_service(RUN_DIR, port)
+        forget(RUN_DIR, port)
         shutil.rmtree(work, ignore_errors=True)
 
 

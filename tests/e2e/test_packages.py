@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import zipfile
-from pathlib import Path
 
 import pytest
 
