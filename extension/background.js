@@ -2,7 +2,7 @@
 // in-page panel; the panel asks this worker for summaries. Only this worker talks to the
 // service (a content-script fetch to loopback would be a page-origin request, blocked by the
 // browsers' local-network rules). Chromium runs this file as a service worker, Firefox as an
-// event page whose manifest `scripts` already loaded the two lib files.
+// event page whose manifest `scripts` already loaded the lib files.
 if (typeof importScripts === 'function' && !globalThis.NewsGist?.api) {
   importScripts('lib/settings.js', 'lib/api.js', 'lib/native.js');
 }
