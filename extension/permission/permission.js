@@ -11,7 +11,30 @@
     if (text) el.textContent = text;
   }
 
-  document.getElementById('allow').addEventListener('click', async () => {
+  const allow = document.getElementById('allow');
+  const revoke = document.getElementById('revoke');
+  const PERMISSION = { permissions: ['nativeMessaging'] };
+
+  async function show() {
+    const granted = await ext.permissions.contains(PERMISSION);
+    allow.hidden = granted;
+    revoke.hidden = !granted;
+    if (granted && !status.textContent) {
+      status.textContent = t('permissionIsGranted');
+      status.dataset.kind = 'ok';
+    }
+  }
+
+  revoke.addEventListener('click', async () => {
+    await ext.permissions.remove(PERMISSION);
+    status.textContent = t('permissionRevoked');
+    status.dataset.kind = '';
+    await show();
+  });
+
+  show();
+
+  allow.addEventListener('click', async () => {
     let granted = false;
     try {
       // Called first thing in the click handler: Firefox requires it.
@@ -21,6 +44,7 @@
     }
     status.textContent = t(granted ? 'permissionGranted' : 'permissionDenied');
     status.dataset.kind = granted ? 'ok' : 'error';
+    await show();
     if (granted && Number.isInteger(tabId)) {
       try {
         await ext.tabs.update(tabId, { active: true });

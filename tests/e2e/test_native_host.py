@@ -213,6 +213,15 @@ def test_a_host_started_service_exits_after_the_idle_time(world, site):
         _host("install", world["profile"], port)
 
 
+def test_the_permission_page_says_it_is_allowed(world):
+    page = world["ctx"].new_page()
+    page.goto(f"chrome-extension://{CHROMIUM_EXTENSION_ID}/permission/permission.html")
+    page.get_by_role("button", name="Stop allowing").wait_for()
+    assert not page.get_by_role("button", name="Allow", exact=True).is_visible()
+    assert "Allowed:" in page.locator("#status").text_content()
+    page.close()
+
+
 def test_a_click_while_the_model_loads_waits_for_it(world, site):
     """A service that answers but still loads its model (503 model_loading): the helper waits
     for it to be ready instead of the panel saying "busy"."""
@@ -273,8 +282,14 @@ def test_before_the_permission_is_granted_the_panel_offers_it(pw, site, artifact
             permission.wait_for_load_state()
             assert permission.url.endswith(f"/permission/permission.html?tab={tab}")
             assert "native messaging" in permission.locator("main").text_content()
-            assert permission.get_by_role("button", name="Allow").is_visible()
+            assert permission.get_by_role("button", name="Allow", exact=True).is_visible()
+            assert not permission.get_by_role("button", name="Stop allowing").is_visible()
             permission.screenshot(path=str(artifacts / "permission-page.png"))
+            # The options page leads to the same page.
+            options = ctx.new_page()
+            options.goto(sw.url.replace("background.js", "options/options.html"))
+            options.get_by_role("link", name="Start NewsGist automatically…").click()
+            options.wait_for_url("**/permission/permission.html")
         finally:
             ctx.close()
     finally:
