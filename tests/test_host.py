@@ -384,3 +384,18 @@ def test_a_host_without_a_fixed_port_refuses_and_starts_nothing(no_start, tmp_pa
     _, answers = _stdio(CHROMIUM_ARGS, frame({"cmd": "ensure"}), Settings(port=0, cache_dir=str(tmp_path)))
     assert answers[0]["error"]["code"] == "bad_setting"
     assert no_start == []
+
+
+def test_idle_watch_tries_again_when_the_server_cannot_stop_yet():
+    now = [100.0]
+    calls = []
+
+    def on_idle():
+        calls.append(now[0])
+        if len(calls) == 1:
+            raise NameError("loop")  # the server object does not exist yet
+
+    watch = IdleWatch(lambda e, s: [], 10, on_idle, clock=lambda: now[0])
+    now[0] = 111
+    assert not watch.check()
+    assert watch.check() and calls == [111, 111]

@@ -58,9 +58,13 @@ class IdleWatch:
     def check(self) -> bool:
         """Calls ``on_idle`` (once) when the idle time is up; True if it has been called."""
         if not self._fired.is_set() and self.idle_for() >= self.seconds:
-            self._fired.set()
             log.info("no request for %.0f s (NEWSGIST_IDLE_EXIT): stopping", self.seconds)
-            self._on_idle()
+            try:
+                self._on_idle()
+            except Exception:  # noqa: BLE001 - e.g. the server is not built yet: next tick
+                log.debug("idle exit not possible yet", exc_info=True)
+                return False
+            self._fired.set()
         return self._fired.is_set()
 
     def start(self) -> "IdleWatch":
