@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: serve test test-fast test-e2e bench install browser lint-extension clean
+.PHONY: serve test test-fast test-e2e bench install browser lint-extension dist version clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,14 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/newsgist serve
 
-# The end-to-end tests drive Debian's Chromium; install it when missing.
+# The end-to-end tests drive Debian's Chromium and Firefox ESR; install them when missing.
+FIREFOX ?= /usr/bin/firefox-esr
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@missing=""; [ -x $(CHROMIUM) ] || missing="chromium"; \
+	[ -x $(FIREFOX) ] || missing="$$missing firefox-esr"; \
+	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; fi
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; fi
 
 # web-ext (npm) lints the extension for Chromium and Firefox.
 $(NPM_STAMP): package.json package-lock.json
@@ -42,6 +45,14 @@ $(NPM_STAMP): package.json package-lock.json
 
 lint-extension: $(NPM_STAMP)
 	npx --no-install web-ext lint --source-dir extension --no-config-discovery
+
+# dist/newsgist-chromium.zip and dist/newsgist-firefox.xpi, each linted (tools/release.py).
+dist: $(STAMP) $(NPM_STAMP)
+	$(PY) tools/release.py dist
+
+# Print the version (one source: service/newsgist/__init__.py); `make version V=0.2.0` sets it.
+version:
+	$(PYTHON) tools/release.py version $(V)
 
 test: $(STAMP) browser lint-extension
 	$(PY) -m pytest
@@ -60,4 +71,4 @@ bench: $(STAMP)
 	$(PY) bench/latency.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache artifacts build *.egg-info service/*.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache artifacts build dist *.egg-info service/*.egg-info

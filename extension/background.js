@@ -2,12 +2,12 @@
 // in-page panel; the panel asks this worker for summaries. Only this worker talks to the
 // service (a content-script fetch to loopback would be a page-origin request, blocked by the
 // browsers' local-network rules). Chromium runs this file as a service worker, Firefox as an
-// event page whose manifest `scripts` already loaded the two lib files.
+// event page whose manifest `scripts` already loaded the lib files.
 if (typeof importScripts === 'function' && !globalThis.NewsGist?.api) {
-  importScripts('lib/settings.js', 'lib/api.js');
+  importScripts('lib/settings.js', 'lib/api.js', 'lib/native.js');
 }
 
-const { ext, getSettings, api, LENGTHS } = globalThis.NewsGist;
+const { ext, getSettings, LENGTHS, native } = globalThis.NewsGist;
 
 const COMMAND = 'summarize-page';
 const MENU_ID = 'newsgist-summarize-selection';
@@ -115,7 +115,8 @@ async function summarizeFor(tabId, request) {
   } catch (e) {
     return { ...context, ok: false, error: { kind: 'capture', message: errorText(e) } };
   }
-  const result = await api.summarize(settings, payload);
+  // Not running? The native helper starts it (see lib/native.js), then it is asked again.
+  const result = await native.summarizeStarting(tabId, settings, payload);
   return { ...context, ...result };
 }
 
@@ -175,6 +176,10 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (msg.type === 'newsgist:summarize' && sender.tab) {
     summarizeFor(sender.tab.id, msg.request || {}).then(sendResponse);
     return true;
+  }
+  if (msg.type === 'newsgist:allowStart' && sender.tab) {
+    ext.tabs.create({ url: ext.runtime.getURL(`permission/permission.html?tab=${sender.tab.id}`) });
+    return false;
   }
   if (msg.type === 'newsgist:openOptions') {
     ext.runtime.openOptionsPage();

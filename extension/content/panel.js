@@ -94,6 +94,7 @@
 
   function setState(state) {
     ui.host.dataset.state = state;
+    delete ui.host.dataset.starting;
     ui.panel.setAttribute('aria-busy', state === 'loading' ? 'true' : 'false');
     if (state !== 'error') delete ui.host.dataset.errorKind;
   }
@@ -184,10 +185,15 @@
     if (detail) parts.push(h('p', { class: 'error-detail' }, detail));
     if (kind === 'unreachable') {
       parts.push(h('p', {}, t('errorStartWith')), h('pre', { class: 'command' }, h('code', {}, 'make serve')),
-        h('p', {}, t('errorThenRetry')));
+        h('p', {}, t('errorThenRetry')), ...selfStartHelp(e));
     }
     const retry = h('button', { type: 'button', class: 'action primary', onclick: () => rerun({}) }, t('panelRetry'));
     const buttons = [retry];
+    if (kind === 'unreachable' && e.host === 'not_allowed') {
+      buttons.push(h('button', {
+        type: 'button', class: 'action', onclick: () => ext.runtime.sendMessage({ type: 'newsgist:allowStart' }),
+      }, t('panelAllowStart')));
+    }
     if (SETTINGS_HELPS.has(kind)) {
       buttons.push(h('button', {
         type: 'button', class: 'action', onclick: () => ext.runtime.sendMessage({ type: 'newsgist:openOptions' }),
@@ -199,6 +205,33 @@
     setStatus('');
     retry.focus({ preventScroll: true });
   }
+
+  /** Why the native helper (lib/native.js) could not start the service, and the one step that fixes it. */
+  function selfStartHelp(e) {
+    const host = h('pre', { class: 'command' }, h('code', {}, 'newsgist host install'));
+    switch (e.host) {
+      case 'not_allowed': return [h('p', { class: 'self-start' }, t('errorSelfStartAllow')), host];
+      case 'no_host': return [h('p', { class: 'self-start' }, t('errorSelfStartInstall')), host];
+      case 'host_error': return [h('p', { class: 'self-start' }, t('errorSelfStartFailed', [e.hostMessage || '?']))];
+      case 'other_port': return [h('p', { class: 'self-start' }, t('errorSelfStartOtherPort', [e.hostMessage || '?', e.serviceUrl]))];
+      default: return [];
+    }
+  }
+
+  /** Progress of a service the helper is starting: {phase: 'starting'|'loading'|'ready', seconds}. */
+  function showStarting(progress) {
+    if (!ui || ui.host.dataset.state !== 'loading') return;
+    ui.host.dataset.starting = String(progress.phase);
+    const detail = progress.phase === 'loading' ? t('panelStartingModel', [String(progress.seconds ?? 0)])
+      : progress.phase === 'ready' ? t('panelLoading') : t('panelStartingProcess', [String(progress.seconds ?? 0)]);
+    setStatus(h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('panelStarting'), ' ', detail);
+  }
+
+  ext.runtime.onMessage.addListener((msg, sender) => {
+    if (sender.id !== ext.runtime.id || !msg || !ui) return;
+    if (msg.type === 'newsgist:starting') showStarting(msg.progress || {});
+    if (msg.type === 'newsgist:retry') rerun({});
+  });
 
   async function run(request) {
     const mine = ++seq;

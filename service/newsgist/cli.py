@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--threads", type=int, help="inference threads (default: all cores)")
     serve.add_argument("--allow-remote", action="store_true", default=None,
                        help="allow listening on a non-loopback address (not recommended)")
+    serve.add_argument("--idle-exit", type=float, metavar="SECONDS",
+                       help="stop after this many seconds without a request (default: never)")
 
     summ = sub.add_parser("summarize", help="summarize an HTML or text file without a server")
     summ.add_argument("path", help="file to summarize, or - for standard input")
@@ -43,15 +45,22 @@ def main(argv: list[str] | None = None) -> int:
     shape.add_argument("--markdown", action="store_true", help="print Markdown with links")
     dig.add_argument("--model", help="model path or hub name")
 
+    from .host_install import add_host_parser
+    add_host_parser(sub)
+
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env(model=args.model)
+        settings = Settings.from_env(model=getattr(args, "model", None))
     except ValueError as exc:
         print(f"newsgist: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
         return serve_command(settings.with_(host=args.host, port=args.port, threads=args.threads,
-                                            allow_remote=args.allow_remote))
+                                            allow_remote=args.allow_remote,
+                                            idle_exit=args.idle_exit))
+    if args.command == "host":
+        from .host_install import host_command
+        return host_command(args, settings)
     if args.command == "digest":
         return digest_command(args, settings)
     return summarize_command(args, settings)

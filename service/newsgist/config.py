@@ -75,6 +75,10 @@ class Settings:
     cache_documents: int = 64
     # Listening beyond loopback needs this explicitly.
     allow_remote: bool = False
+    # Seconds without a request after which the service stops by itself (0: never).
+    # Off for ``newsgist serve``; a service the browser's native messaging host
+    # starts gets HOST_IDLE_EXIT unless NEWSGIST_IDLE_EXIT says otherwise.
+    idle_exit: float = 0.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -91,6 +95,27 @@ class Settings:
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+# Idle time (seconds) after which a service started by ``newsgist-host`` stops.
+HOST_IDLE_EXIT = 30 * 60.0
+
+
+def host_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of ``newsgist-host`` and of the service it starts: as
+    ``Settings.from_env``, but ``idle_exit`` defaults to HOST_IDLE_EXIT."""
+    environ = os.environ if environ is None else environ
+    settings = Settings.from_env(environ)
+    if not environ.get("NEWSGIST_IDLE_EXIT"):
+        settings = settings.with_(idle_exit=HOST_IDLE_EXIT)
+    return settings
+
+
+def newsgist_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``NEWSGIST_*`` variables set now (``newsgist host install`` writes them
+    into the host's launcher: the browser starts it with its own environment)."""
+    environ = os.environ if environ is None else environ
+    return {k: v for k, v in sorted(environ.items()) if k.startswith("NEWSGIST_") and v != ""}
 
 
 def _parse(name: str, raw: str, default: Any) -> Any:

@@ -158,6 +158,7 @@ class ServerLoop:
 
 def serve(settings: Settings) -> int:
     """Run the service until SIGTERM or Ctrl-C; the exit status of ``newsgist serve``."""
+    from . import idle
     from .api import create_app
     from .memory import tune_malloc
     from .pipeline import Pipeline
@@ -179,7 +180,8 @@ def serve(settings: Settings) -> int:
               file=sys.stderr, flush=True)
 
     pipeline = Pipeline(settings)
-    app = create_app(settings, pipeline)
+    # A service nobody uses stops by itself when NEWSGIST_IDLE_EXIT is set (the native host sets it).
+    app = idle.watch(create_app(settings, pipeline), settings.idle_exit, lambda: loop.stop())
     try:
         loop = make_server(app, settings)
     except OSError as exc:

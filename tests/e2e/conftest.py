@@ -165,21 +165,27 @@ def site():
 
 
 @pytest.fixture(scope="session")
-def browser_context(artifacts):
+def pw():
+    """One Playwright for the whole run: its sync API cannot be started twice at once."""
     from playwright.sync_api import sync_playwright
 
-    profile = tempfile.mkdtemp(prefix="newsgist-e2e-profile-")
     with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=HEADLESS,
-            viewport={"width": 1280, "height": 800},
-            permissions=["clipboard-read", "clipboard-write"],
-            args=FLAGS + [f"--disable-extensions-except={EXT_DIR}", f"--load-extension={EXT_DIR}"])
-        ctx.set_default_timeout(UI_WAIT_MS)
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser_context(artifacts, pw):
+    profile = tempfile.mkdtemp(prefix="newsgist-e2e-profile-")
+    ctx = pw.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=HEADLESS,
+        viewport={"width": 1280, "height": 800},
+        permissions=["clipboard-read", "clipboard-write"],
+        args=FLAGS + [f"--disable-extensions-except={EXT_DIR}", f"--load-extension={EXT_DIR}"])
+    ctx.set_default_timeout(UI_WAIT_MS)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
     shutil.rmtree(profile, ignore_errors=True)
 
 

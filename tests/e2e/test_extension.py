@@ -242,7 +242,7 @@ def test_service_stopped_then_retry(sw, page, tab_id, live_service, artifacts):
         assert error.get_attribute("role") == "alert"
         assert "not running" in error.text_content()
         assert live_service.url in error.text_content()
-        assert error.locator("code").text_content() == "make serve"
+        assert error.locator("code").first.text_content() == "make serve"
         page.screenshot(path=str(artifacts / "panel-not-running.png"))
     finally:
         live_service.start()

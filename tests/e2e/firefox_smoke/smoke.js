@@ -1,5 +1,5 @@
-// Firefox smoke driver, added only to a temporary copy of the extension by run.py: it runs the
-// extension's own handlers on the fixture tab and POSTs what the panel showed to run.py.
+// Firefox driver, added only to a temporary copy of the extension by tests/e2e/test_firefox.py: it runs the
+// extension's own handlers on the fixture tab and POSTs what the panel showed to the test.
 // (Firefox has no Playwright driver here, and no way to "click" the toolbar from outside.)
 (async () => {
   const cfg = globalThis.__SMOKE_CFG;
