@@ -30,7 +30,8 @@ def validate(spec, path, method, response):
 
 def test_spec_is_openapi_31_and_lists_the_routes(spec):
     assert spec["openapi"].startswith("3.1")
-    assert set(spec["paths"]) == {"/v1/summarize", "/v1/health", "/openapi.json"}
+    assert set(spec["paths"]) == {"/v1/summarize", "/v1/digest", "/v1/health",
+                                 "/openapi.json"}
 
 
 def test_summary_answers_match(spec, client, news_html):

@@ -2,22 +2,23 @@
 
 The public Python API::
 
-    from newsgist import extract_article, summarize_html, summarize_text, rank_sentences
+    from newsgist import extract_article, summarize_html, summarize_text, rank_sentences, digest
 
-All four share one process-wide ``Pipeline`` whose model loads on first use.
+All of them share one process-wide ``Pipeline`` whose model loads on first use.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence, Union
 
 from .extract import Article, extract_article
 from .pipeline import Pipeline, Summary, SummarySentence, default_pipeline
+from .stories import Digest, Page, build_digest
 
 __version__ = "0.1.0"
 
-__all__ = ["Article", "Pipeline", "Summary", "SummarySentence", "__version__",
-           "extract_article", "rank_sentences", "summarize_html", "summarize_text"]
+__all__ = ["Article", "Digest", "Page", "Pipeline", "Summary", "SummarySentence", "__version__",
+           "digest", "extract_article", "rank_sentences", "summarize_html", "summarize_text"]
 
 
 def summarize_html(html: str, url: str | None = None, sentences: int = 3) -> Summary:
@@ -33,3 +34,19 @@ def summarize_text(text: str, sentences: int = 3) -> Summary:
 def rank_sentences(sentences: Sequence[str], k: int = 3) -> list[int]:
     """Indices, ascending, of the ``k`` sentences that best summarize already-split text."""
     return default_pipeline().rank_sentences(sentences, k=k)
+
+
+def digest(pages: Sequence[Union[Page, Mapping[str, str], str]], sentences: int = 3) -> Digest:
+    """Group pages (each a ``Page``, a dict with ``html`` or ``text`` and optional ``url``
+    and ``title``, or a string of HTML) into stories: each story summarized once across
+    its pages, pages about a story of their own summarized alone, failures listed."""
+    return build_digest(default_pipeline(), [_page(p) for p in pages], sentences=sentences)
+
+
+def _page(page: Union[Page, Mapping[str, str], str]) -> Page:
+    if isinstance(page, Page):
+        return page
+    if isinstance(page, str):
+        return Page(html=page)
+    return Page(html=page.get("html"), text=page.get("text"), url=page.get("url"),
+                title=page.get("title"))

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
+from .stories import Page, build_digest
 from .errors import InvalidInput, ModelNotReady, NewsGistError, Overloaded
 from .isolate import Deadline, malloc_trim
 from .openapi import openapi_document
@@ -170,7 +171,7 @@ def _newsgist_error(exc: NewsGistError):
 def _http_error(exc: HTTPException):
     status = exc.code or 500
     if status == 413:
-        limit = _ext()["settings"].max_body_bytes
+        limit = request.max_content_length or _ext()["settings"].max_body_bytes
         message = f"The request body is larger than the limit of {limit} bytes."
     else:
         message = exc.description or exc.name
@@ -205,12 +206,7 @@ def openapi():
 def summarize():
     settings: Settings = _ext()["settings"]
     pipeline: Pipeline = _ext()["pipeline"]
-    if request.mimetype != "application/json":
-        raise NewsGistError("Send the request as JSON with 'Content-Type: application/json'.",
-                            code="unsupported_media_type", status=415)
-    if request.content_encoding:
-        raise NewsGistError("Compressed request bodies are not accepted; send plain JSON.",
-                            code="unsupported_media_type", status=415)
+    _require_json()
     body = _json_body()
     kind, content = _content(body)
     url = _optional_str(body, "url")
@@ -234,6 +230,57 @@ def summarize():
             summary = pipeline.summarize_text(content, sentences=count, title=title, url=url,
                                               deadline=deadline)
     return jsonify(summary.to_dict(include_text=include_text))
+
+
+@bp.post("/v1/digest")
+def digest():
+    """Several pages (a window of tabs) -> the stories behind them (newsgist.stories)."""
+    settings: Settings = _ext()["settings"]
+    pipeline: Pipeline = _ext()["pipeline"]
+    _require_json()
+    request.max_content_length = settings.max_digest_bytes
+    body = _json_body()
+    pages = _digest_pages(body, settings)
+    count = _sentence_count(body, settings)
+    if not pipeline.ready:
+        raise ModelNotReady("The model is still loading; try again in a moment.",
+                            headers={"Retry-After": "1"})
+    deadline = Deadline(settings.digest_timeout, start=g.started_monotonic,
+                        cancelled=request.environ.get("waitress.client_disconnected"))
+    with _ext()["admission"]:
+        result = build_digest(pipeline, pages, count, deadline)
+    return jsonify(result.to_dict())
+
+
+def _digest_pages(body: dict, settings: Settings) -> list[Page]:
+    pages = body.get("pages")
+    if not isinstance(pages, list) or not pages:
+        raise InvalidInput("'pages' must be a non-empty list of pages, each "
+                           "{\"html\" or \"text\", \"url\", \"title\"}.", code="invalid_pages")
+    if len(pages) > settings.max_digest_pages:
+        raise InvalidInput(f"A digest takes at most {settings.max_digest_pages} pages, not "
+                           f"{len(pages)} (setting NEWSGIST_MAX_DIGEST_PAGES).",
+                           code="too_many_pages")
+    out = []
+    for i, page in enumerate(pages):
+        if not isinstance(page, dict):
+            raise InvalidInput(f"pages[{i}] must be an object.", code="invalid_pages")
+        try:
+            kind, content = _content(page)
+            out.append(Page(**{kind: content}, url=_optional_str(page, "url"),
+                            title=_optional_str(page, "title")))
+        except InvalidInput as exc:
+            raise InvalidInput(f"pages[{i}]: {exc.message}", code=exc.code) from None
+    return out
+
+
+def _require_json() -> None:
+    if request.mimetype != "application/json":
+        raise NewsGistError("Send the request as JSON with 'Content-Type: application/json'.",
+                            code="unsupported_media_type", status=415)
+    if request.content_encoding:
+        raise NewsGistError("Compressed request bodies are not accepted; send plain JSON.",
+                            code="unsupported_media_type", status=415)
 
 
 def _json_body() -> dict:

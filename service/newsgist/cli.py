@@ -39,6 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     summ.add_argument("--json", action="store_true", help="print the API's JSON answer")
     summ.add_argument("--model", help="model path or hub name")
 
+    dig = sub.add_parser("digest", help="group pages (HTML or text files) into stories and "
+                                        "summarize each story once across its pages")
+    dig.add_argument("paths", nargs="+", metavar="FILE", help="pages to digest")
+    dig.add_argument("-n", "--sentences", type=int, help="sentences per story (1-20)")
+    dig.add_argument("--length", choices=list(LENGTH_PRESETS), help="short, medium or long")
+    shape = dig.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print the API's JSON answer")
+    shape.add_argument("--markdown", action="store_true", help="print Markdown with links")
+    dig.add_argument("--model", help="model path or hub name")
+
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(model=args.model)
@@ -48,7 +58,46 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return serve_command(settings.with_(host=args.host, port=args.port, threads=args.threads,
                                             allow_remote=args.allow_remote))
+    if args.command == "digest":
+        return digest_command(args, settings)
     return summarize_command(args, settings)
+
+
+def digest_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 with the digest, 2 when a file cannot be read, 1 when no page had an article."""
+    from .pipeline import Pipeline
+    from .stories import Page, build_digest
+    from .stories.render import to_markdown, to_text
+
+    if len(args.paths) > settings.max_digest_pages:
+        print(f"newsgist: at most {settings.max_digest_pages} pages per digest "
+              "(NEWSGIST_MAX_DIGEST_PAGES)", file=sys.stderr)
+        return 2
+    pages = []
+    for path in args.paths:
+        try:
+            with open(path, "rb") as fh:
+                content = fh.read(settings.max_body_bytes + 1).decode("utf-8", "replace")
+        except OSError as exc:
+            print(f"newsgist: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return 2
+        kind = "html" if _looks_like_html(content) else "text"
+        pages.append(Page(**{kind: content}, url=None, title=None))
+    count = LENGTH_PRESETS[args.length] if args.length else args.sentences
+    try:
+        digest = build_digest(Pipeline(settings), pages, sentences=count)
+    except NewsGistError as exc:
+        print(f"newsgist: {exc.message} [{exc.code}]", file=sys.stderr)
+        return 1 if exc.status == 422 else 2
+    failures = {f.page: f for f in digest.failed}
+    for page, f in failures.items():
+        print(f"newsgist: {args.paths[page]}: {f.message} [{f.code}]", file=sys.stderr)
+    if args.json:
+        json.dump(digest.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(to_markdown(digest) if args.markdown else to_text(digest), end="")
+    return 1 if len(failures) == len(pages) else 0
 
 
 def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -110,7 +159,8 @@ def server_options(settings: Settings) -> dict:
     * ``channel_request_lookahead`` keeps reading a connection while its request
       runs, which is how a client that went away is noticed (its work stops).
     """
-    body_cap = max(2 * settings.max_body_bytes, settings.max_body_bytes + 2**20)
+    largest = max(settings.max_body_bytes, settings.max_digest_bytes)  # a digest's body too
+    body_cap = max(2 * largest, largest + 2**20)
     return dict(host=settings.host, port=settings.port,
                 threads=max(settings.server_threads, settings.max_queue + 2),
                 ident="newsgist", channel_timeout=60, clear_untrusted_proxy_headers=True,

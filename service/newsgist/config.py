@@ -62,6 +62,11 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "[::1]", "::1")
     # Origin prefixes allowed; requests without Origin (curl, scripts) pass.
     allowed_origin_prefixes: tuple[str, ...] = ("chrome-extension://", "moz-extension://")
+    # A digest (POST /v1/digest): at most this many pages, this many bytes in
+    # all, and this many seconds for the whole (each page also has request_timeout).
+    max_digest_pages: int = 30
+    max_digest_bytes: int = 24 * 1024 * 1024
+    digest_timeout: float = 120.0
     # Size of the per-document embedding cache (documents).
     cache_documents: int = 64
     # Listening beyond loopback needs this explicitly.

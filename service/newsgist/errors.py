@@ -39,6 +39,13 @@ class NoArticle(NewsGistError):
     code = "no_article"
 
 
+class PageTooLarge(NewsGistError):
+    """One page of a digest is larger than a summary's body may be (it is listed as failed)."""
+
+    status = 413
+    code = "page_too_large"
+
+
 class ModelNotReady(NewsGistError):
     status = 503
     code = "model_loading"

@@ -11,11 +11,12 @@ from .config import LENGTH_PRESETS, Settings
 
 ERROR_CODES = {
     400: ["invalid_input", "invalid_json", "invalid_encoding", "invalid_field", "invalid_sentences",
-          "invalid_length", "missing_content", "ambiguous_content", "bad_request"],
+          "invalid_length", "missing_content", "ambiguous_content", "bad_request",
+          "invalid_pages", "too_many_pages"],
     403: ["forbidden_host", "forbidden_origin"],
     404: ["not_found"],
     405: ["method_not_allowed"],
-    413: ["body_too_large"],
+    413: ["body_too_large", "page_too_large"],  # the second only in a digest's `failed`
     415: ["unsupported_media_type"],
     422: ["no_article", "empty_input", "empty_page", "not_html", "not_an_article",
           "pdf_document", "link_list", "login_wall", "cookie_wall", "bot_check", "paywall",
@@ -27,6 +28,9 @@ ERROR_CODES = {
     # the access log shows is documented too; no route answers it.
     499: ["client_closed"],
 }
+
+# Why a page of a digest is listed in `failed` (the digest itself succeeds).
+PAGE_FAILURE_CODES = ERROR_CODES[422] + ["page_too_large", "timeout", "internal_error"]
 
 _DESCRIPTIONS = {
     400: "Malformed JSON or an invalid field.",
@@ -67,6 +71,19 @@ def openapi_document(settings: Settings | None = None) -> dict:
                     "200": {"description": "The summary.", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Summary"}}}},
                     **errors(400, 403, 413, 415, 422, 500, 503, 504)},
+            }},
+            "/v1/digest": {"post": {
+                "operationId": "digest",
+                "summary": "Group several pages (a window of tabs) into stories and summarize "
+                           "each story once across its sources.",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/DigestRequest"}}}},
+                "responses": {
+                    "200": {"description": "The digest. Pages without an article are listed "
+                                           "in `failed`; they never fail the digest.",
+                            "content": {"application/json": {
+                                "schema": {"$ref": "#/components/schemas/Digest"}}}},
+                    **errors(400, 403, 413, 415, 500, 503, 504)},
             }},
             "/v1/health": {"get": {
                 "operationId": "health", "summary": "Whether the model is loaded.",
@@ -163,6 +180,107 @@ def openapi_document(settings: Settings | None = None) -> dict:
                     "warnings": {"type": "array", "items": {"type": "string"}},
                     "text": {"type": "string", "description": "The article text, when "
                              "`include_text` was true; sentence offsets point into it."},
+                },
+            },
+            "DigestRequest": {
+                "type": "object", "required": ["pages"],
+                "description": f"At most {settings.max_digest_pages} pages and "
+                               f"{settings.max_digest_bytes} bytes in all (each page at most "
+                               f"{settings.max_body_bytes}); `sentences` (per story) or "
+                               "`length`, not both.",
+                "properties": {
+                    "pages": {"type": "array", "minItems": 1,
+                              "maxItems": settings.max_digest_pages,
+                              "items": {"$ref": "#/components/schemas/DigestPage"}},
+                    "sentences": {"type": "integer", "minimum": 1,
+                                  "maximum": settings.max_sentences,
+                                  "default": settings.default_sentences},
+                    "length": {"enum": list(LENGTH_PRESETS)},
+                },
+                "not": {"required": ["sentences", "length"]},
+            },
+            "DigestPage": {
+                "type": "object",
+                "description": "One page: exactly one of `html` or `text`.",
+                "properties": {"html": {"type": "string"}, "text": {"type": "string"},
+                               "url": {"type": "string"}, "title": {"type": "string"}},
+                "oneOf": [{"required": ["html"], "not": {"required": ["text"]}},
+                          {"required": ["text"], "not": {"required": ["html"]}}],
+            },
+            "Digest": {
+                "type": "object",
+                "required": ["stories", "singles", "failed", "model", "timings_ms", "cached",
+                             "warnings"],
+                "properties": {
+                    "stories": {"type": "array", "description": "Groups of two or more pages "
+                                "about the same event, most sources first.",
+                                "items": {"$ref": "#/components/schemas/Story"}},
+                    "singles": {"type": "array", "description": "Pages about a story of their "
+                                "own, each summarized as `/v1/summarize` would, in page order.",
+                                "items": {"allOf": [
+                                    {"$ref": "#/components/schemas/Summary"},
+                                    {"type": "object", "required": ["page", "site"],
+                                     "properties": {"page": {"type": "integer", "minimum": 0},
+                                                    "site": {"type": ["string", "null"]}}}]}},
+                    "failed": {"type": "array", "description": "Pages that gave no article, "
+                               "in page order.",
+                               "items": {"$ref": "#/components/schemas/PageFailure"}},
+                    "model": {"type": "string"},
+                    "timings_ms": {"type": "object", "additionalProperties": number,
+                                   "description": "read (wall clock of reading all pages), "
+                                   "extract and segment (summed over pages), embed, group, "
+                                   "rank, total."},
+                    "cached": {"type": "boolean",
+                               "description": "Every embedding came from the cache."},
+                    "warnings": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "Story": {
+                "type": "object", "required": ["title", "sources", "sentences"],
+                "properties": {
+                    "title": {"type": "string", "description": "The most central headline."},
+                    "sources": {"type": "array", "minItems": 2, "items": {
+                        "type": "object", "required": ["page", "url", "title", "site"],
+                        "properties": {
+                            "page": {"type": "integer", "minimum": 0,
+                                     "description": "Index of the page in the request."},
+                            "url": {"type": ["string", "null"]},
+                            "title": {"type": ["string", "null"]},
+                            "site": {"type": ["string", "null"],
+                                     "description": "The URL's host, without `www.`."}}}},
+                    "sentences": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["text", "source", "index", "paragraph", "start", "end",
+                                     "score", "also_in"],
+                        "properties": {
+                            "text": {"type": "string"},
+                            "source": {"type": "integer", "minimum": 0,
+                                       "description": "Index into the story's `sources`."},
+                            "index": {"type": "integer", "minimum": 0,
+                                      "description": "Position among that article's "
+                                                     "sentences."},
+                            "paragraph": {"type": "integer", "minimum": 0},
+                            "start": {"type": "integer", "minimum": 0,
+                                      "description": "Offset into that article's text."},
+                            "end": {"type": "integer", "minimum": 0},
+                            "score": {**number, "minimum": 0, "maximum": 1,
+                                      "description": "The share of the story (every source "
+                                      "counting equally) this sentence adds to the summary."},
+                            "also_in": {"type": "array",
+                                        "items": {"type": "integer", "minimum": 0},
+                                        "description": "Other sources carrying a "
+                                        "near-identical sentence (cosine > 0.85)."}}}},
+                },
+            },
+            "PageFailure": {
+                "type": "object", "required": ["page", "url", "title", "site", "error"],
+                "properties": {
+                    "page": {"type": "integer", "minimum": 0},
+                    "url": {"type": ["string", "null"]},
+                    "title": {"type": ["string", "null"]},
+                    "site": {"type": ["string", "null"]},
+                    "error": {"type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"enum": PAGE_FAILURE_CODES}, "message": {"type": "string"}}},
                 },
             },
             "Health": {

@@ -12,7 +12,7 @@ import inspect
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -159,26 +159,14 @@ class Pipeline:
     def summarize_html(self, html: str, url: str | None = None, sentences: int | None = None,
                        title: str | None = None, deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
-        prepared = self.front.run(prepare_html, (html, url, self.settings.max_article_sentences),
-                                  deadline)
-        article = prepared.article
-        if title and not article.title:
-            article = Article(title=title, byline=article.byline, lang=article.lang,
-                              paragraphs=article.paragraphs, url=url)
-        return self._summarize(article, prepared, sentences, deadline)
+        prepared = self._prepare(html, None, url, title, deadline)
+        return self._summarize(prepared.article, prepared, sentences, deadline)
 
     def summarize_text(self, text: str, sentences: int | None = None, title: str | None = None,
                        url: str | None = None, deadline: Deadline | None = None) -> Summary:
-        if not text.strip():
-            raise NoArticle("The text is empty: there is nothing to summarize.", code="empty_input")
         deadline = deadline or Deadline()
-        prepared = self.front.run(prepare_text, (text, title, self.settings.max_article_sentences),
-                                  deadline)
-        article = prepared.article
-        if url:
-            article = Article(title=article.title, byline=None, lang=article.lang,
-                              paragraphs=article.paragraphs, url=url)
-        return self._summarize(article, prepared, sentences, deadline)
+        prepared = self._prepare(None, text, url, title, deadline)
+        return self._summarize(prepared.article, prepared, sentences, deadline)
 
     def rank_sentences(self, sentences: Sequence[str], k: int = 3) -> list[int]:
         """Indices (ascending) of the ``k`` sentences to keep from already-split text."""
@@ -189,7 +177,71 @@ class Pipeline:
         words = [len(t.split()) for t in texts]
         return [c.index for c in self.ranker.select(vectors, k, words)]
 
+    # -- building blocks of a digest of several pages (newsgist.stories) ----------------
+    def prepare_page(self, html: str | None, text: str | None, url: str | None = None,
+                     title: str | None = None, deadline: Deadline | None = None) -> Prepared:
+        """One page (``html`` or ``text``) extracted and split as the summaries do;
+        NoArticle when it holds too little to summarize."""
+        prepared = self._prepare(html, text, url, title, deadline or Deadline())
+        if prepared.total < self.settings.min_article_sentences:
+            raise NoArticle(_too_little(prepared.article, prepared.total))
+        return prepared
+
+    def candidates(self, prepared: Prepared) -> list[Sentence]:
+        """The sentences a summary chooses from: the first ``budget``, repeats dropped."""
+        return _unique(prepared.sentences[:self.settings.max_article_sentences])
+
+    def summarize_prepared(self, prepared: Prepared, sentences: int | None = None,
+                           deadline: Deadline | None = None) -> Summary:
+        return self._summarize(prepared.article, prepared, sentences, deadline or Deadline())
+
+    def embed_documents(self, documents: Sequence[Sequence[str]],
+                        deadline: Deadline | None = None) -> list[tuple[np.ndarray, bool]]:
+        """Each document's sentence embeddings and whether they came from the cache.
+
+        The documents not cached are embedded in one encoder call (batches
+        of similar length across pages) and cached one by one, so summarizing
+        any of them later costs no model call."""
+        encoder = self.encoder
+        texts = [[t[:EMBED_MAX_CHARS] for t in doc] for doc in documents]
+        keys = [EmbeddingCache.key(encoder.name, doc) for doc in texts]
+        found = {k: v for k in set(keys) if (v := self.cache.get(k)) is not None}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]  # each document once
+        if missing:
+            first = {k: texts[keys.index(k)] for k in missing}
+            flat = [t for k in missing for t in first[k]]
+            vectors = self._encode(flat, deadline) if flat else None
+            offset = 0
+            for k in missing:
+                n = len(first[k])
+                computed = vectors[offset:offset + n] if vectors is not None \
+                    else np.zeros((0, 0), dtype=np.float32)
+                offset += n
+                self.cache.put(k, computed)
+                found[k] = computed
+        return [(found[k], k not in missing) for k in keys]
+
     # -- the flow ---------------------------------------------------------------------
+    def _prepare(self, html: str | None, text: str | None, url: str | None,
+                 title: str | None, deadline: Deadline) -> Prepared:
+        budget = self.settings.max_article_sentences
+        if html is not None:
+            prepared = self.front.run(prepare_html, (html, url, budget), deadline)
+            article = prepared.article
+            if title and not article.title:
+                article = Article(title=title, byline=article.byline, lang=article.lang,
+                                  paragraphs=article.paragraphs, url=url)
+        else:
+            if not (text or "").strip():
+                raise NoArticle("The text is empty: there is nothing to summarize.",
+                                code="empty_input")
+            prepared = self.front.run(prepare_text, (text, title, budget), deadline)
+            article = prepared.article
+            if url:
+                article = Article(title=article.title, byline=None, lang=article.lang,
+                                  paragraphs=article.paragraphs, url=url)
+        return replace(prepared, article=article)
+
     def _summarize(self, article: Article, prepared: Prepared, k: int | None,
                    deadline: Deadline) -> Summary:
         k = check_sentence_count(k, self.settings)
@@ -200,7 +252,7 @@ class Pipeline:
 
         budget = self.settings.max_article_sentences
         truncated = total > budget
-        candidates = _unique(prepared.sentences[:budget])
+        candidates = self.candidates(prepared)
 
         deadline.check("embedding")
         t = time.perf_counter()
@@ -239,20 +291,15 @@ class Pipeline:
 
     def _embed(self, texts: list[str],
                deadline: Deadline | None = None) -> tuple[np.ndarray, bool]:
+        return self.embed_documents([texts], deadline)[0]
+
+    def _encode(self, texts: list[str], deadline: Deadline | None) -> np.ndarray:
         encoder = self.encoder
-        texts = [t[:EMBED_MAX_CHARS] for t in texts]
-        key = EmbeddingCache.key(encoder.name, texts)
-        vectors = self.cache.get(key)
-        if vectors is not None:
-            return vectors, True
         if deadline is not None and deadline.expires is not None \
                 and _takes_between_batches(encoder):
             # Checked between batches: a huge article stops at its deadline, not after.
-            vectors = encoder.encode(texts, between_batches=lambda: deadline.check("embedding"))
-        else:
-            vectors = encoder.encode(texts)
-        self.cache.put(key, vectors)
-        return vectors, False
+            return encoder.encode(texts, between_batches=lambda: deadline.check("embedding"))
+        return encoder.encode(texts)
 
 
 

@@ -107,18 +107,10 @@ class CentroidRanker:
         n = len(vectors)
         if n == 0 or k <= 0:
             return []
-        position = (1.0 + np.arange(n)) ** -float(self.position_decay)
-        position /= position.sum()
+        centroid = lead_weighted_centroid(vectors, self.position_decay)
+        position, weight = centroid.position, centroid.weight
+        similarity = vectors @ centroid.vector
         cosine = vectors @ vectors.T
-        related = np.clip(cosine, 0.0, 1.0)
-        np.fill_diagonal(related, 0.0)
-        centrality = related.sum(axis=1) / (n - 1) if n > 1 else np.ones(n)
-        weight = position * centrality
-        total = float(weight.sum())
-        weight = weight / total if total > 0 else position
-        centroid = weight @ vectors
-        norm = float(np.linalg.norm(centroid))
-        similarity = vectors @ (centroid / norm) if norm > 0 else np.zeros(n)
 
         match = np.clip(cosine, 0.0, 1.0) ** float(self.sharpness)
         np.fill_diagonal(match, 1.0)   # a sentence always stands for itself (zero rows too)
@@ -149,6 +141,38 @@ class CentroidRanker:
             covered = np.maximum(covered, match[best])
         return [Choice(index=i, score=gains[i], similarity=float(similarity[i]),
                        position_weight=float(position[i])) for i in sorted(chosen)]
+
+
+@dataclass(frozen=True)
+class Centroid:
+    """An article as one vector: its lead-weighted centroid (module doc, point 1).
+
+    ``vector``: unit length (zeros if the sentences cancel out), the article-level
+    embedding a digest groups pages by.  ``weight``: each sentence's weight in it
+    (position times centrality, summing to 1).  ``position``: the position weights
+    alone, normalised."""
+
+    vector: np.ndarray
+    weight: np.ndarray
+    position: np.ndarray
+
+
+def lead_weighted_centroid(embeddings: np.ndarray, position_decay: float = 1.0) -> Centroid:
+    """The article's lead-weighted centroid from its sentence embeddings, in article order."""
+    vectors = _unit_rows(np.asarray(embeddings, dtype=np.float64))
+    n = len(vectors)
+    position = (1.0 + np.arange(n)) ** -float(position_decay)
+    position /= max(float(position.sum()), 1e-300)
+    related = np.clip(vectors @ vectors.T, 0.0, 1.0)
+    np.fill_diagonal(related, 0.0)
+    centrality = related.sum(axis=1) / (n - 1) if n > 1 else np.ones(n)
+    weight = position * centrality
+    total = float(weight.sum())
+    weight = weight / total if total > 0 else position
+    centroid = weight @ vectors if n else np.zeros(vectors.shape[1])
+    norm = float(np.linalg.norm(centroid))
+    return Centroid(vector=centroid / norm if norm > 0 else np.zeros_like(centroid),
+                    weight=weight, position=position)
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
