@@ -11,6 +11,7 @@
   const READ_PARALLEL = 4;
   const READ_TIMEOUT_MS = 15_000; // a frozen or hung tab must not stall the digest
   const LOAD_TIMEOUT_MS = 30_000;
+  const BUSY_RETRIES = 30; // with the service's Retry-After (1 s while its model loads)
   const LOCATE_SCRIPT = 'content/locate.js';
   const HIGHLIGHT_CSS = 'content/highlight.css';
   const OWN_ORIGIN = new URL(ext.runtime.getURL('/')).origin;
@@ -53,7 +54,10 @@
     $('status').textContent = text;
   }
 
+  const progressLog = []; // every progress text shown, for the end-to-end tests
+
   function progress(text, value, max) {
+    progressLog.push(text);
     $('progress').hidden = false;
     $('progressText').textContent = text;
     const bar = $('progressBar');
@@ -117,6 +121,7 @@
     setState('asking');
     $('accessDenied').hidden = true;
     ext.permissions.request(ACCESS).then((granted) => {
+      if (document.body.dataset.state !== 'asking') return; // the reader went on without it
       if (granted) {
         $('access').hidden = true;
         readAndSummarize();
@@ -125,6 +130,7 @@
         $('accessDenied').hidden = false;
       }
     }, (e) => {
+      if (document.body.dataset.state !== 'asking') return;
       setState('access');
       $('accessDenied').hidden = false;
       $('accessDenied').textContent = `${t('digestAccessDenied')} (${String(e?.message || e)})`;
@@ -139,7 +145,9 @@
   // ---- reading the tabs --------------------------------------------------------------------
 
   function leftOut(tab, reason, detail) {
-    return { tabId: tab?.id, url: tab?.url || tab?.pendingUrl || '', title: tab?.title || '', reason, detail };
+    // A tab whose address the browser hides is named by its place in the window.
+    const title = tab?.title || (tab && !tab.url && !tab.pendingUrl ? t('digestTabNumber', [String(tab.index + 1)]) : '');
+    return { tabId: tab?.id, url: tab?.url || tab?.pendingUrl || '', title, reason, detail };
   }
 
   async function readTab(tab) {
@@ -208,7 +216,17 @@
     };
     // The reader's time limit is for one page; a digest of many pages may take longer.
     const timeoutSeconds = Math.min(600, Math.max(settings.timeoutSeconds, 10 * captured.length));
-    const result = await api.digest(settings, payload, timeoutSeconds);
+    let result = await api.digest(settings, payload, timeoutSeconds);
+    // A service still loading its model says when to come back: wait for it (a while) rather
+    // than make the reader press Retry.
+    for (let attempt = 0; !result.ok && result.error.kind === 'busy' && result.error.retryAfter && attempt < BUSY_RETRIES; attempt++) {
+      if (mine !== seq) return;
+      progress(t('digestWaitingForService'));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(result.error.retryAfter, 10) * 1000));
+      if (mine !== seq) return;
+      progress(t('digestSummarizing', [String(captured.length)]));
+      result = await api.digest(settings, payload, timeoutSeconds);
+    }
     if (mine !== seq) return;
     $('progress').hidden = true;
     if (!result.ok) {
@@ -221,8 +239,9 @@
     say(t('digestHint'));
   }
 
-  /** The tab a page of the answer came from (pages are matched by URL, without #fragment). */
-  function tabFor(url) {
+  /** The tab a page of the answer came from: by its index in the request, else by URL. */
+  function tabFor(page, url) {
+    if (Number.isInteger(page) && captured[page]) return captured[page].tab;
     const key = pageKey(url || '');
     const hit = captured.find(({ page, tab }) => pageKey(page.url) === key || pageKey(tab.url || '') === key);
     return hit?.tab;
@@ -242,7 +261,7 @@
   function buildView(data) {
     const stories = (Array.isArray(data.stories) ? data.stories : []).map((story) => {
       const sources = (story.sources || []).map((s) => ({
-        url: String(s.url || ''), title: String(s.title || s.url || ''), site: siteOf(s.site, s.url), tabId: tabFor(s.url)?.id,
+        url: String(s.url || ''), title: String(s.title || s.url || ''), site: siteOf(s.site, s.url), tabId: tabFor(s.page, s.url)?.id,
       }));
       const sentences = (story.sentences || []).map((s) => ({
         text: String(s.text), source: Number(s.source) || 0,
@@ -251,7 +270,7 @@
       return { title: String(story.title || sources[0]?.title || ''), sources, sentences };
     });
     const singles = (Array.isArray(data.singles) ? data.singles : []).map((single) => {
-      const tab = tabFor(single.url);
+      const tab = tabFor(single.page, single.url);
       const url = String(single.url || tab?.url || '');
       return {
         url, title: String(single.title || tab?.title || url), site: siteOf(single.site, url), tabId: tab?.id,
@@ -259,7 +278,7 @@
       };
     });
     const failed = (Array.isArray(data.failed) ? data.failed : []).map((f) => {
-      const tab = tabFor(f.url);
+      const tab = tabFor(f.page, f.url);
       const error = f.error && typeof f.error === 'object' ? f.error : f;
       return {
         tabId: tab?.id, url: String(f.url || tab?.url || ''), title: String(f.title || tab?.title || ''),
@@ -488,7 +507,7 @@
   $('again').addEventListener('click', () => readAndSummarize());
 
   // Handles for the end-to-end tests (page.evaluate): the page's own model, nothing else.
-  globalThis.__newsgistDigest = { get view() { return view; } };
+  globalThis.__newsgistDigest = { get view() { return view; }, progressLog };
 
   start().catch((e) => showError({ kind: 'capture', message: String(e?.message || e) }));
 })();

@@ -165,22 +165,39 @@ def site():
 
 
 @pytest.fixture(scope="session")
-def browser_context(artifacts):
+def launch_browser(artifacts):
+    """launch_browser(ext_dir) -> a Chromium (own fresh profile) with that unpacked extension;
+    every browser launched is closed at the end of the session. One Playwright per session:
+    the sync API cannot run two."""
     from playwright.sync_api import sync_playwright
 
-    profile = tempfile.mkdtemp(prefix="newsgist-e2e-profile-")
-    with sync_playwright() as p:
+    profiles, contexts = [], []
+
+    def launch(ext_dir: Path = EXT_DIR):
+        profile = tempfile.mkdtemp(prefix="newsgist-e2e-profile-")
+        profiles.append(profile)
         ctx = p.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=HEADLESS,
             viewport={"width": 1280, "height": 800},
             permissions=["clipboard-read", "clipboard-write"],
-            args=FLAGS + [f"--disable-extensions-except={EXT_DIR}", f"--load-extension={EXT_DIR}"])
+            args=FLAGS + [f"--disable-extensions-except={ext_dir}", f"--load-extension={ext_dir}"])
         ctx.set_default_timeout(UI_WAIT_MS)
+        contexts.append(ctx)
+        return ctx
+
+    with sync_playwright() as p:
         try:
-            yield ctx
+            yield launch
         finally:
-            ctx.close()
-    shutil.rmtree(profile, ignore_errors=True)
+            for ctx in contexts:
+                ctx.close()
+    for profile in profiles:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_context(launch_browser):
+    return launch_browser()
 
 
 @pytest.fixture(scope="session")
