@@ -61,7 +61,7 @@
     if (STORE_HOSTS.has(parsed.hostname) && (parsed.hostname !== 'chrome.google.com' || parsed.pathname.startsWith('/webstore'))) {
       return 'store';
     }
-    if (tab.discarded) return 'discarded';
+    if (tab.discarded || tab.status === 'unloaded') return 'discarded';
     if (/\.pdf$/i.test(parsed.pathname)) return 'pdf';
     return null;
   }
