@@ -317,3 +317,92 @@ def test_with_access_every_tab_is_read_or_listed_with_its_reason(
     assert all("A browser page: no extension may read it." in text for text in browser)
     assert "unloaded this tab to save memory" in texts["discarded"]
     assert "same page as another tab" in texts["duplicate"].lower()
+
+
+def test_a_closed_source_tab_is_opened_again_for_its_sentence(browser_context, sw, news_tabs):
+    bridge_a, _, bridge_b = news_tabs
+    digest = open_digest(browser_context, sw, [tab_of(sw, p)["id"] for p in news_tabs])
+    wait_done(digest)
+    button = digest.locator(".story .sentence[data-source=localhost]").first
+    sentence = button.locator(".text").text_content()
+    url = bridge_b.url
+    bridge_b.close()
+    with browser_context.expect_page() as reopened:
+        button.click()
+    page = reopened.value
+    page.wait_for_function(f"({HIGHLIGHT_JS})() !== null")
+    assert page.url == url
+    assert norm(page.evaluate(HIGHLIGHT_JS)) == norm(sentence)
+    digest.close()
+
+
+# Rules of lib/digest.js, run in the digest page itself (the extension has no JS test runner).
+# The page is opened for a tab id that does not exist: it lists that tab as closed, reads nothing.
+RULES_JS = """() => {
+  const d = NewsGist.digest;
+  const cases = [
+    [{url: 'https://news.example/story'}, null],
+    [{url: 'http://news.example/story?id=4#top'}, null],
+    [{pendingUrl: 'https://news.example/loading'}, null],
+    [{}, 'hidden'],
+    [{url: 'chrome://newtab/'}, 'browser'],
+    [{url: 'about:blank'}, 'browser'],
+    [{url: 'edge://settings/'}, 'browser'],
+    [{url: 'chrome-extension://abcdef/page.html'}, 'browser'],
+    [{url: 'view-source:https://news.example/'}, 'browser'],
+    [{url: 'file:///home/me/article.html'}, 'file'],
+    [{url: 'data:text/html,<p>hi'}, 'not_web'],
+    [{url: 'https://chromewebstore.google.com/detail/x'}, 'store'],
+    [{url: 'https://chrome.google.com/webstore/detail/x'}, 'store'],
+    [{url: 'https://chrome.google.com/intl/en/chrome/'}, null],
+    [{url: 'https://addons.mozilla.org/en-US/firefox/'}, 'store'],
+    [{url: 'https://news.example/report.PDF'}, 'pdf'],
+    [{url: 'https://news.example/a', discarded: true}, 'discarded'],
+    [{url: 'https://news.example/a', status: 'unloaded'}, 'discarded'],
+  ];
+  const wrong = cases.filter(([tab, want]) => d.unreadableReason(tab) !== want)
+    .map(([tab, want]) => [tab, want, d.unreadableReason(tab)]);
+  const plan = d.planTabs([
+    {id: 1, windowId: 1, index: 2, url: 'https://a.example/x#comments'},
+    {id: 2, windowId: 1, index: 0, url: 'https://a.example/x'},
+    {id: 3, windowId: 1, index: 1, url: 'chrome-extension://own/digest/digest.html'},
+    {id: 4, windowId: 1, index: 3, url: 'https://b.example/y'},
+    {id: 5, windowId: 1, index: 4, url: 'chrome://settings/'},
+  ], 'chrome-extension://own');
+  const md = d.toMarkdown({
+    heading: 'Digest', failed: [], unread: [{title: '', url: 'chrome://settings/', reason: 'A browser page.'}],
+    stories: [{title: 'Bridge *shut*', sources: [
+      {site: 'a.example', title: 'A [live]', url: 'https://a.example/x_(1)'},
+      {site: 'b.example', title: 'B', url: 'https://b.example/y'}],
+      sentences: [{text: 'It  closed\\non Sunday.', source: 1, also_in: [0]}]}],
+    singles: [{title: 'Orchard', url: 'https://c.example/o', site: 'c.example', sentences: [{text: 'Trees.'}]}],
+  }, (key) => ({digestSourcesLabel: 'Sources:', digestSinglesHeading: 'Other articles',
+                digestLeftOutHeading: 'Not summarized'})[key]);
+  return {wrong, read: plan.read.map((t) => t.id),
+          unread: plan.unread.map((u) => [u.tab.id, u.reason, u.sameAs?.id ?? null]), md};
+}"""
+
+
+def test_which_tabs_are_read_and_the_markdown(browser_context, ext_id):
+    pg = browser_context.new_page()
+    try:
+        pg.goto(f"chrome-extension://{ext_id}/digest/digest.html?tabs=0")
+        pg.wait_for_selector("body[data-state=done]", state="attached")
+        assert pg.locator("#unreadList li").get_attribute("data-reason") == "closed"
+        assert "nothing to summarize" in pg.locator("#status").text_content()
+        got = pg.evaluate(RULES_JS)
+        assert got["wrong"] == []
+        assert got["read"] == [2, 4]                         # tab-strip order, own page left out
+        assert got["unread"] == [[1, "duplicate", 2], [5, "browser", None]]
+        assert got["md"] == (
+            "# Digest\n\n"
+            "## Bridge \\*shut\\*\n\n"
+            "Sources: [a.example: A \\[live\\]](https://a.example/x_%281%29) · [b.example: B](https://b.example/y)\n\n"
+            "- It closed on Sunday. ([b.example](https://b.example/y), [a.example](https://a.example/x_%281%29))\n\n"
+            "## Other articles\n\n"
+            "### [Orchard](https://c.example/o) (c.example)\n\n"
+            "- Trees.\n\n"
+            "## Not summarized\n\n"
+            "- [chrome://settings/](chrome://settings/): A browser page.\n")
+    finally:
+        pg.close()
