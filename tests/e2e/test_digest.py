@@ -406,3 +406,34 @@ def test_which_tabs_are_read_and_the_markdown(browser_context, ext_id):
             "- [chrome://settings/](chrome://settings/): A browser page.\n")
     finally:
         pg.close()
+
+
+def test_menu_item_and_panel_button_open_the_digest_of_the_window(browser_context, sw, news_tabs):
+    """The two other ways in: the context-menu item and the panel's button. Neither selects tabs
+    here, so the digest is of the whole window."""
+    page = news_tabs[1]
+    page.bring_to_front()
+    tab = tab_of(sw, page)
+    sw.evaluate("async id => chrome.tabs.highlight({windowId: (await chrome.tabs.get(id)).windowId,"
+                " tabs: [(await chrome.tabs.get(id)).index]})", tab["id"])
+    with browser_context.expect_page() as opened:
+        sw.evaluate("""async (id) => chrome.contextMenus.onClicked.dispatch(
+            {menuItemId: 'newsgist-summarize-tabs', editable: false, pageUrl: ''}, await chrome.tabs.get(id))""",
+                    tab["id"])
+    digest = opened.value
+    digest.wait_for_selector("body[data-state]:not([data-state=starting])", state="attached")
+    assert digest.locator("h1").text_content() == "Digest of your tabs"
+    assert "scope=window" in digest.url
+    digest.close()
+
+    page.bring_to_front()
+    sw.evaluate("async id => chrome.action.onClicked.dispatch(await chrome.tabs.get(id))", tab["id"])
+    button = page.locator("#newsgist-root").get_by_role("button", name="Summarize my tabs")
+    with browser_context.expect_page() as opened:
+        button.click()
+    digest = opened.value
+    digest.wait_for_selector("body[data-state]:not([data-state=starting])", state="attached")
+    assert "scope=window" in digest.url
+    digest_tab = sw.evaluate("async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0]")
+    assert digest_tab["index"] == tab_of(sw, page)["index"] + 1     # opened next to the page
+    digest.close()
