@@ -279,15 +279,19 @@ class Pipeline:
         if truncated:
             warnings.append(f"The article has {total} sentences; only the first "
                             f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
-        model_base = self.model_name.rstrip("/").rsplit("/", 1)[-1].lower()
-        if article.lang not in ("en", None) and model_base in (
-                "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2"):
+        if self.knows_english_only(article.lang):
             warnings.append(f"The article's language is '{article.lang}' but the model "
                             f"{self.model_name} knows English only: the sentences chosen may "
                             f"not be the best ones (setting NEWSGIST_MODEL).")
         timings["total"] = round(sum(timings.values()), 2)
         return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
                        timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached)
+
+    def knows_english_only(self, lang: str | None) -> bool:
+        """Whether ``lang`` is not English and the model knows English only."""
+        model_base = self.model_name.rstrip("/").rsplit("/", 1)[-1].lower()
+        return lang not in ("en", None) and model_base in (
+            "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2")
 
     def _embed(self, texts: list[str],
                deadline: Deadline | None = None) -> tuple[np.ndarray, bool]:

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
-from ..isolate import Deadline, Prepared
+from ..isolate import Deadline, InProcessFront, Prepared
 from ..pipeline import Pipeline, Summary, check_sentence_count
 from ..rank import lead_weighted_centroid
 from .grouping import GroupingParams, group, page_similarity
@@ -130,6 +130,13 @@ class Digest:
         }
 
 
+# A story's summary compares every sentence of its sources with every other one:
+# it chooses from at most this many, each source's first share (at least 50), so
+# that thirty long pages on one event stay a matter of megabytes, not gigabytes.
+# News puts its facts first: past the first 50 a sentence's weight is under 2%.
+STORY_SENTENCE_BUDGET = 2000
+MIN_SENTENCES_PER_SOURCE = 50
+
 # What separates a headline from the site name in a <title>: "Headline | Site".
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•)\s+")
 
@@ -216,18 +223,36 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
             singles.append(Single(page=i, site=site_of(summary.article.url or pages[i].url),
                                   summary=summary))
             continue
+        per_source = max(MIN_SENTENCES_PER_SOURCE, STORY_SENTENCE_BUDGET // len(members))
         stories.append(_story(pipeline, members, pages, read, candidates, vectors, heads,
-                              head_vectors, keys, k))
-        for i in members:
-            if read[i].total > settings.max_article_sentences:
-                warnings.append(f"Page {i} has {read[i].total} sentences; only the first "
-                                f"{settings.max_article_sentences} were considered (setting "
-                                "NEWSGIST_MAX_ARTICLE_SENTENCES).")
+                              head_vectors, keys, k, per_source))
+        warnings += _source_warnings(pipeline, members, read, candidates, per_source)
     timings["rank"] = _ms_since(t)
     timings["total"] = _ms_since(started)
     stories.sort(key=lambda s: (-len(s.sources), s.sources[0].page))
     return Digest(stories=stories, singles=singles, failed=failed, model=pipeline.model_name,
                   timings_ms=timings, warnings=warnings, cached=cached and bool(order))
+
+
+def _source_warnings(pipeline: Pipeline, members: list[int], read: dict[int, Prepared],
+                     candidates: dict, per_source: int) -> list[str]:
+    """What the reader should know about a story's sources (singles carry their own)."""
+    out = []
+    for i in members:
+        total = read[i].total
+        if len(candidates[i]) > per_source:
+            out.append(f"Page {i} has {total} sentences; its story was summarized from the "
+                       f"first {per_source} of each of its {len(members)} sources.")
+        elif total > pipeline.settings.max_article_sentences:
+            out.append(f"Page {i} has {total} sentences; only the first "
+                       f"{pipeline.settings.max_article_sentences} were considered (setting "
+                       "NEWSGIST_MAX_ARTICLE_SENTENCES).")
+        lang = read[i].article.lang
+        if pipeline.knows_english_only(lang):
+            out.append(f"Page {i} is in '{lang}' but the model {pipeline.model_name} knows "
+                       "English only: its story's grouping and sentences may not be the best "
+                       "(setting NEWSGIST_MODEL).")
+    return out
 
 
 def _read_pages(pipeline: Pipeline, pages: Sequence[Page],
@@ -260,7 +285,10 @@ def _read_pages(pipeline: Pipeline, pages: Sequence[Page],
             return NewsGistError("NewsGist failed on this page; please report it.",
                                  code="internal_error", status=500)
 
-    workers = max(1, min(len(pages), settings.extract_workers or 1))
+    # Worker processes read pages side by side; in-process, threads would only
+    # take turns on the interpreter lock.
+    parallel = not isinstance(pipeline.front, InProcessFront)
+    workers = max(1, min(len(pages), settings.extract_workers)) if parallel else 1
     if workers == 1:
         return [read(p) for p in pages]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest-read") as pool:
@@ -278,21 +306,22 @@ def _failure(i: int, page: Page, exc: NewsGistError) -> Failure:
 
 def _story(pipeline: Pipeline, members: list[int], pages: Sequence[Page],
            read: dict[int, Prepared], candidates: dict, vectors: dict, heads: dict,
-           head_vectors: dict, keys: dict, k: int) -> Story:
+           head_vectors: dict, keys: dict, k: int, per_source: int) -> Story:
     # Sources are listed in page order; they are ranked in content order, so that
     # which of two identical sentences is credited does not depend on tab order.
     ranked = sorted(members, key=lambda i: (keys[i], i))
-    picks = story_summary([vectors[i] for i in ranked],
-                          [[s.words for s in candidates[i]] for i in ranked], k, pipeline.ranker)
+    picks = story_summary([vectors[i][:per_source] for i in ranked],
+                          [[s.words for s in candidates[i][:per_source]] for i in ranked], k,
+                          pipeline.ranker)
     position = {i: n for n, i in enumerate(members)}
     sources = [Source(page=i, url=read[i].article.url or pages[i].url,
                       title=read[i].article.title or pages[i].title,
                       site=site_of(read[i].article.url or pages[i].url)) for i in members]
     chosen = []
-    for p in picks:
+    for p in picks:  # reading order: leads first, then by content order (not tab order)
         page = ranked[p.source]
         s = candidates[page][p.row]
-        chosen.append((p.row / max(len(candidates[page]), 1), position[page],
+        chosen.append((p.row / max(min(len(candidates[page]), per_source), 1), p.source,
                        StorySentence(text=s.text, source=position[page], index=s.index,
                                      paragraph=s.paragraph, start=s.start, end=s.end,
                                      score=round(p.score, 4),

@@ -36,7 +36,7 @@ LINKAGES = ("average", "complete", "single")
 class GroupingParams:
     """How similar two pages must be to tell one story (chosen in bench/digest.py)."""
 
-    threshold: float = 0.6
+    threshold: float = 0.55
     headline_weight: float = 0.3
     linkage: str = "average"
 
