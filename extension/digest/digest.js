@@ -47,6 +47,7 @@
 
   function setState(state) {
     document.body.dataset.state = state;
+    if (state !== 'error') delete document.body.dataset.errorKind;
     document.querySelector('main').setAttribute('aria-busy', String(state === 'reading' || state === 'summarizing'));
   }
 
@@ -294,7 +295,8 @@
 
   function clearResults() {
     for (const id of ['stories', 'singles', 'failed', 'unread']) $(id).hidden = true;
-    for (const id of ['storyList', 'singleList', 'failedList', 'unreadList']) $(id).replaceChildren();
+    for (const id of ['storyList', 'singleList', 'failedList', 'unreadList', 'notes']) $(id).replaceChildren();
+    $('notes').hidden = true;
     $('toolbar').hidden = true;
     say('');
   }
@@ -361,6 +363,8 @@
     $('meta').textContent = t('digestMeta', [String(stories.length), String(singles.length),
       String(failed.length + left.length), new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })]);
     $('toolbar').hidden = stories.length + singles.length === 0;
+    $('notes').replaceChildren(...(view.warnings || []).map((w) => h('li', {}, w)));
+    $('notes').hidden = !view.warnings?.length;
     markLength();
   }
 
@@ -381,7 +385,7 @@
     const kind = e?.kind || 'server';
     setState('error');
     document.body.dataset.errorKind = kind;
-    const title = kind === 'no_article' ? t('digestErrorTitle') : t(`errorTitle_${kind}`);
+    const title = { no_article: t('digestErrorTitle'), too_large: t('digestErrorTooLarge') }[kind] || t(`errorTitle_${kind}`);
     const parts = [h('p', { class: 'error-title' }, title)];
     const detail = errorDetail({ ...e, kind });
     if (detail) parts.push(h('p', { class: 'error-detail' }, detail));

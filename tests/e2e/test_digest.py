@@ -437,3 +437,25 @@ def test_menu_item_and_panel_button_open_the_digest_of_the_window(browser_contex
     digest_tab = sw.evaluate("async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0]")
     assert digest_tab["index"] == tab_of(sw, page)["index"] + 1     # opened next to the page
     digest.close()
+
+
+def test_service_not_running_then_retry(browser_context, sw, news_tabs, live_service):
+    ids = [tab_of(sw, p)["id"] for p in news_tabs]
+    live_service.stop()
+    try:
+        digest = open_digest(browser_context, sw, ids)
+        digest.wait_for_selector("body[data-state=error]", state="attached")
+        assert digest.locator("body").get_attribute("data-error-kind") == "unreachable"
+        error = digest.locator("#error")
+        assert "not running" in error.text_content() and live_service.url in error.text_content()
+        assert error.locator("code").text_content() == "make serve"
+    finally:
+        live_service.start()
+    # Retry sends the pages already read: no second read of the tabs
+    log_before = len(digest.evaluate("__newsgistDigest.progressLog"))
+    error.get_by_role("button", name="Retry").click()
+    wait_done(digest)
+    assert not any(text.startswith("Reading tabs")
+                   for text in digest.evaluate("__newsgistDigest.progressLog")[log_before:])
+    assert digest.locator(".story").count() == 1 and digest.locator(".single").count() == 1
+    digest.close()
