@@ -12,8 +12,9 @@
   const READ_TIMEOUT_MS = 15_000; // a frozen or hung tab must not stall the digest
   const LOAD_TIMEOUT_MS = 30_000;
   const BUSY_RETRIES = 30; // with the service's Retry-After (1 s while its model loads)
-  const LOCATE_SCRIPT = 'content/locate.js';
-  const HIGHLIGHT_CSS = 'content/highlight.css';
+  // From the extension's root: Firefox resolves a relative path against this page's folder.
+  const LOCATE_SCRIPT = '/content/locate.js';
+  const HIGHLIGHT_CSS = '/content/highlight.css';
   const OWN_ORIGIN = new URL(ext.runtime.getURL('/')).origin;
 
   const $ = (id) => document.getElementById(id);
