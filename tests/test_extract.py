@@ -16,7 +16,7 @@ from readability import Document
 
 from newsgist import extract_article
 from newsgist.errors import NoArticle
-from newsgist.extract import (Block, block_paragraphs, clean_blocks, is_boilerplate_text,
+from newsgist.extract import (RawBlock, block_paragraphs, clean_blocks, is_boilerplate_text,
                               is_date_line)
 from newsgist.language import detect_language, normalize_lang
 from newsgist.openapi import ERROR_CODES
@@ -189,26 +189,26 @@ def test_date_lines():
 
 
 def test_link_rails_and_tag_lists_dropped_single_links_and_urls_kept():
-    prose1, prose2, prose3 = (Block(f"Sentence {n} of prose, long enough to be a paragraph.")
+    prose1, prose2, prose3 = (RawBlock(f"Sentence {n} of prose, long enough to be a paragraph.")
                               for n in (1, 2, 3))
-    rail = [Block("Who will make the Hall of Fame in 2020?", 39, "p", 1),
-            Block("Fans really want the band in the Hall", 37, "p", 1)]
-    tags = Block("politics, budget, city hall, schools", 33, "p", 4)
-    product = Block("Beachbody Performance Energize", 30, "p", 1)
-    url = Block("http://amzn.to/2iJFhRj", 22, "p", 1)
-    shout = Block("SEAN SPICER ELIMINATED FROM THE SHOW", 36, "p", 1)
+    rail = [RawBlock("Who will make the Hall of Fame in 2020?", 39, "p", 1),
+            RawBlock("Fans really want the band in the Hall", 37, "p", 1)]
+    tags = RawBlock("politics, budget, city hall, schools", 33, "p", 4)
+    product = RawBlock("Beachbody Performance Energize", 30, "p", 1)
+    url = RawBlock("http://amzn.to/2iJFhRj", 22, "p", 1)
+    shout = RawBlock("SEAN SPICER ELIMINATED FROM THE SHOW", 36, "p", 1)
     out = clean_blocks([prose1, *rail, prose2, tags, product, prose3, url, shout])
     assert out == [prose1.text, prose2.text, product.text, prose3.text, url.text]
 
 
 def test_headline_and_byline_are_not_repeated_as_paragraphs():
-    blocks = [Block("Seals return to the bay"), Block("By Dana Whitfield"),
-              Block("Dana Whitfield"), Block("Seals returned to the bay this week, counts show.")]
+    blocks = [RawBlock("Seals return to the bay"), RawBlock("By Dana Whitfield"),
+              RawBlock("Dana Whitfield"), RawBlock("Seals returned to the bay this week, counts show.")]
     assert clean_blocks(blocks, title="Seals return to the bay", byline="Dana Whitfield") == [
         "Seals returned to the bay this week, counts show."]
     # A leading <h1> is the headline even when it differs from the page's title.
-    blocks = [Block("Seals are back in the bay", tag="h1"), blocks[-1],
-              Block("Where they feed", tag="h1")]
+    blocks = [RawBlock("Seals are back in the bay", tag="h1"), blocks[-1],
+              RawBlock("Where they feed", tag="h1")]
     assert clean_blocks(blocks, title="Seals return to the bay") == [
         "Seals returned to the bay this week, counts show.", "Where they feed"]
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence, Union
 
-from .extract import Article, extract_article
+from .document import Article, Block
+from .extract import extract_article
 from .pipeline import Pipeline, Summary, SummarySentence, default_pipeline
 from .stories import Digest, Page, build_digest
 
 __version__ = "0.1.0"
 
-__all__ = ["Article", "Digest", "Page", "Pipeline", "Summary", "SummarySentence", "__version__",
-           "digest", "extract_article", "rank_sentences", "summarize_html", "summarize_text"]
+__all__ = ["Article", "Block", "Digest", "Page", "Pipeline", "Summary", "SummarySentence",
+           "__version__", "digest", "extract_article", "rank_sentences", "summarize_html",
+           "summarize_text"]
 
 
 def summarize_html(html: str, url: str | None = None, sentences: int = 3) -> Summary:

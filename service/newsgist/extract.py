@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
 from readability import Document
 from readability.htmls import shorten_title
 
+from .document import Article
 from .errors import NoArticle
 from .language import detect_language, normalize_lang
 
@@ -82,28 +83,9 @@ _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPLIT_FEATURE = re.compile(r"[^0-9a-zA-Z]+|(?<=[a-z])(?=[A-Z])")
 
 
-@dataclass(frozen=True)
-class Article:
-    """The readable article: ``text`` is the paragraphs joined by blank lines."""
-
-    title: str | None
-    byline: str | None
-    lang: str | None
-    paragraphs: tuple[str, ...]
-    url: str | None = None
-    text: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "text", "\n\n".join(self.paragraphs))
-
-    @property
-    def words(self) -> int:
-        return sum(len(p.split()) for p in self.paragraphs)
-
-
 @dataclass
-class Block:
-    """One paragraph of the main block: its text and how much of it is link text."""
+class RawBlock:
+    """One paragraph of readability's main block, before cleaning: its text and links."""
 
     text: str
     link_chars: int = 0
@@ -124,7 +106,7 @@ def article_from_text(text: str, title: str | None = None, lang: str | None = No
     """Plain text -> Article: paragraphs are separated by blank lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = tuple(p for p in (fold_whitespace(b) for b in re.split(r"\n\s*\n", text)) if p)
-    return Article(title=title, byline=None, lang=lang, paragraphs=paragraphs)
+    return Article.from_paragraphs(paragraphs, title=title, lang=lang)
 
 
 # Characters lxml parses into a tree but then refuses in any text it is given
@@ -161,15 +143,15 @@ def extract_article(html: str, url: str | None = None) -> Article:
     paragraphs = clean_blocks(blocks, title=meta["title"], byline=meta["byline"])
     text = " ".join(paragraphs)
     lang = choose_language(meta["lang"], text)
-    article = Article(title=meta["title"], byline=meta["byline"], lang=lang,
-                      paragraphs=tuple(paragraphs), url=url)
+    article = Article.from_paragraphs(paragraphs, title=meta["title"], byline=meta["byline"],
+                                      lang=lang, url=url)
     check_page(root, article, blocks)
     return article
 
 
 # -- the main block ------------------------------------------------------------------------
-def main_blocks(root: lxml.html.HtmlElement) -> list[Block]:
-    """Readability's main block of the page, as a list of ``Block``s, boilerplate removed."""
+def main_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
+    """Readability's main block of the page, as a list of ``RawBlock``s, boilerplate removed."""
     prepare_for_readability(root)
     try:
         # html_partial: the full-document form sometimes comes back as an empty
@@ -298,9 +280,9 @@ def block_paragraphs(fragment_html: str) -> list[str]:
     return [b.text for b in fragment_blocks(root)]
 
 
-def fragment_blocks(root: lxml.html.HtmlElement) -> list[Block]:
-    """Walk a fragment: one ``Block`` per block element, with its link-text length."""
-    blocks: list[Block] = []
+def fragment_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
+    """Walk a fragment: one ``RawBlock`` per block element, with its link-text length."""
+    blocks: list[RawBlock] = []
     buf: list[str] = []
     link_buf: list[int] = [0, 0]  # link characters, links
     tags: list[str] = ["p"]
@@ -310,7 +292,7 @@ def fragment_blocks(root: lxml.html.HtmlElement) -> list[Block]:
         text = fold_whitespace("".join(buf))
         buf.clear()
         if text:
-            blocks.append(Block(text, link_buf[0], tags[-1] if tags else "p", link_buf[1]))
+            blocks.append(RawBlock(text, link_buf[0], tags[-1] if tags else "p", link_buf[1]))
         link_buf[0] = link_buf[1] = 0
 
     def add(s: str | None) -> None:
@@ -460,7 +442,7 @@ def is_date_line(text: str) -> bool:
     return len(other) <= 3 and len(other) < len(re.findall(r"\w+", text))
 
 
-def clean_blocks(blocks: list[Block], title: str | None = None,
+def clean_blocks(blocks: list[RawBlock], title: str | None = None,
                  byline: str | None = None) -> list[str]:
     """Blocks -> paragraphs: furniture, teaser links, the repeated headline and byline dropped."""
     title_key = _key(title) if title else None
@@ -494,7 +476,7 @@ def clean_blocks(blocks: list[Block], title: str | None = None,
 _URLISH = re.compile(r"^\S*(?:www\.|https?://|@)\S*$|^\S+\.(?:com|org|net)\b", re.I)
 
 
-def is_link_teaser(block: Block) -> bool:
+def is_link_teaser(block: RawBlock) -> bool:
     """A paragraph that is all link and reads like a headline (not a URL, not a sentence)."""
     text = block.text
     if block.links == 0 or block.link_ratio < 0.9 or _URLISH.match(text):
@@ -503,12 +485,12 @@ def is_link_teaser(block: Block) -> bool:
         and not text.rstrip().endswith((".", ":", ";"))
 
 
-def _is_tag_list(block: Block) -> bool:
+def _is_tag_list(block: RawBlock) -> bool:
     return block.links >= 3 and block.link_ratio >= 0.8 \
         and not block.text.rstrip().endswith((".", ":", ";"))
 
 
-def _is_link_rail(block: Block) -> bool:
+def _is_link_rail(block: RawBlock) -> bool:
     """Several links and nothing else in one paragraph (a tag list), or a shouting teaser."""
     if block.links >= 3:
         return True
@@ -642,7 +624,7 @@ def check_binary(html: str) -> None:
                         "data), not an HTML page.", code="not_html")
 
 
-def check_page(root: lxml.html.HtmlElement, article: Article, blocks: list[Block]) -> None:
+def check_page(root: lxml.html.HtmlElement, article: Article, blocks: list[RawBlock]) -> None:
     """Raise NoArticle when the page is not an article, saying what it is instead.
 
     The checks look at the extracted article first (how long it is, how much of
@@ -752,7 +734,7 @@ def _is_paywall(root: lxml.html.HtmlElement, page_text: str | None) -> bool:
     return any("paywall" in _features(el).lower() for el in root.iter("div", "section", "aside"))
 
 
-def is_link_list(blocks: list[Block], article: Article) -> bool:
+def is_link_list(blocks: list[RawBlock], article: Article) -> bool:
     """Readability's best block on a home page is a list of headline links.
 
     True when headline links make up most of the main block and what is left

@@ -40,7 +40,8 @@ from multiprocessing.connection import Connection
 from typing import Any, Callable
 
 from .errors import ClientGone, DeadlineExceeded, NewsGistError, NoArticle, WorkerFailed
-from .extract import Article, article_from_text, extract_article
+from .document import Article
+from .extract import article_from_text, extract_article
 from .segment import Sentence, segment
 
 log = logging.getLogger("newsgist.isolate")

@@ -20,7 +20,7 @@ import numpy as np
 from .config import Settings
 from .embed import Encoder, load_encoder
 from .errors import InvalidInput, NoArticle
-from .extract import Article
+from .document import Article
 from .isolate import Deadline, InProcessFront, Prepared, prepare_html, prepare_text
 from .rank import CentroidRanker
 from .segment import Sentence
@@ -229,8 +229,7 @@ class Pipeline:
             prepared = self.front.run(prepare_html, (html, url, budget), deadline)
             article = prepared.article
             if title and not article.title:
-                article = Article(title=title, byline=article.byline, lang=article.lang,
-                                  paragraphs=article.paragraphs, url=url)
+                article = replace(article, title=title)
         else:
             if not (text or "").strip():
                 raise NoArticle("The text is empty: there is nothing to summarize.",
@@ -238,8 +237,7 @@ class Pipeline:
             prepared = self.front.run(prepare_text, (text, title, budget), deadline)
             article = prepared.article
             if url:
-                article = Article(title=article.title, byline=None, lang=article.lang,
-                                  paragraphs=article.paragraphs, url=url)
+                article = replace(article, url=url)
         return replace(prepared, article=article)
 
     def _summarize(self, article: Article, prepared: Prepared, k: int | None,
