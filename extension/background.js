@@ -146,12 +146,38 @@ async function activeTab() {
   return tab;
 }
 
+// Digest of open tabs: the command, the menu item and the panel's button open the digest page,
+// which does the rest (digest/digest.js). The tabs are chosen here, before the new page changes
+// which tab is active and selected; ids need no permission, addresses and pages do.
+const DIGEST_COMMAND = 'summarize-tabs';
+const DIGEST_MENU_ID = 'newsgist-summarize-tabs';
+
+/** Opens the digest of the selected tabs of `tab`'s window, or of all its tabs when one is selected. */
+async function openDigest(tab) {
+  const windowId = tab?.windowId ?? (await ext.windows.getLastFocused()).id;
+  const selected = await ext.tabs.query({ windowId, highlighted: true });
+  const several = selected.length > 1;
+  const tabs = several ? selected : await ext.tabs.query({ windowId });
+  const params = new URLSearchParams({
+    window: String(windowId), tabs: tabs.map((t) => t.id).join(','), scope: several ? 'selected' : 'window',
+  });
+  const active = selected.find((t) => t.active) || tab;
+  return ext.tabs.create({
+    windowId, index: active ? active.index + 1 : undefined, url: ext.runtime.getURL(`digest/digest.html?${params}`),
+  });
+}
+
 function createMenus() {
   ext.contextMenus.removeAll(() => {
     ext.contextMenus.create({
       id: MENU_ID,
       title: ext.i18n.getMessage('menuSummarizeSelection'),
       contexts: ['selection'],
+    });
+    ext.contextMenus.create({
+      id: DIGEST_MENU_ID,
+      title: ext.i18n.getMessage('menuDigestTabs'),
+      contexts: ['action', 'page'],
     });
   });
 }
@@ -162,6 +188,7 @@ ext.runtime.onInstalled.addListener(createMenus);
 ext.action.onClicked.addListener((tab) => summarizePage(tab));
 
 ext.commands.onCommand.addListener(async (command, tab) => {
+  if (command === DIGEST_COMMAND) await openDigest(tab);
   if (command !== COMMAND) return;
   const target = tab?.id !== undefined ? tab : await activeTab();
   if (target) await summarizePage(target);
@@ -169,6 +196,7 @@ ext.commands.onCommand.addListener(async (command, tab) => {
 
 ext.contextMenus.onClicked.addListener((info, tab) => {
   if (info.menuItemId === MENU_ID && tab) summarizeSelection(info, tab);
+  if (info.menuItemId === DIGEST_MENU_ID) openDigest(tab);
 });
 
 ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
@@ -181,6 +209,10 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     ext.tabs.create({ url: ext.runtime.getURL(`permission/permission.html?tab=${sender.tab.id}`) });
     return false;
   }
+  if (msg.type === 'newsgist:digestTabs' && sender.tab) {
+    openDigest(sender.tab);
+    return false;
+  }
   if (msg.type === 'newsgist:openOptions') {
     ext.runtime.openOptionsPage();
     return false;
@@ -189,4 +221,4 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
 });
 
 // Handles for the end-to-end tests (service_worker.evaluate); they are the listeners' own code.
-globalThis.__newsgist = { summarizePage, summarizeSelection, summarizeFor, openPanel, getSettings };
+globalThis.__newsgist = { summarizePage, summarizeSelection, summarizeFor, openPanel, getSettings, openDigest };

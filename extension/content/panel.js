@@ -73,11 +73,17 @@
     const copyText = h('button', { type: 'button', class: 'action', onclick: () => copy('text') }, t('panelCopyText'));
     const copyMarkdown = h('button', { type: 'button', class: 'action', onclick: () => copy('markdown') }, t('panelCopyMarkdown'));
     const actions = h('div', { class: 'actions', hidden: true }, copyText, copyMarkdown);
+    // Opens the digest of all tabs of the window (or the selected ones) in a page of its own.
+    const digestTabs = h('button', {
+      type: 'button', class: 'action digest-tabs', title: t('panelDigestTabsTitle'),
+      onclick: () => ext.runtime.sendMessage({ type: 'newsgist:digestTabs' }),
+    }, t('panelDigestTabs'));
 
     const panel = h('section', {
       class: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'ng-title', tabindex: '-1',
     },
-    h('header', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), t('extShortName')), close),
+    h('header', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), t('extShortName')),
+      h('span', { class: 'bar-end' }, digestTabs, close)),
     heading, scope, meta, lengths, status, error, list, notes, actions);
 
     // Keys pressed in the panel are not the page's business (news sites bind j/k, space, ...).

@@ -72,10 +72,15 @@
     });
   }
 
+  /** POST /v1/digest. `payload` = {pages: [{html, url, title}...], length}. */
+  function digest(settings, payload, timeoutSeconds = settings.timeoutSeconds) {
+    return call(settings.serviceUrl, '/v1/digest', { method: 'POST', body: payload, timeoutSeconds });
+  }
+
   /** GET /v1/health: {status: "ok"|"loading", model, version}. */
   function health(serviceUrl, timeoutSeconds = 10) {
     return call(serviceUrl, '/v1/health', { timeoutSeconds });
   }
 
-  globalThis.NewsGist = Object.assign(globalThis.NewsGist || {}, { api: { summarize, health } });
+  globalThis.NewsGist = Object.assign(globalThis.NewsGist || {}, { api: { summarize, digest, health } });
 })();

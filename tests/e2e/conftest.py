@@ -174,19 +174,35 @@ def pw():
 
 
 @pytest.fixture(scope="session")
-def browser_context(artifacts, pw):
-    profile = tempfile.mkdtemp(prefix="newsgist-e2e-profile-")
-    ctx = pw.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=HEADLESS,
-        viewport={"width": 1280, "height": 800},
-        permissions=["clipboard-read", "clipboard-write"],
-        args=FLAGS + [f"--disable-extensions-except={EXT_DIR}", f"--load-extension={EXT_DIR}"])
-    ctx.set_default_timeout(UI_WAIT_MS)
+def launch_browser(artifacts, pw):
+    """launch_browser(ext_dir) -> a Chromium (own fresh profile) with that unpacked extension;
+    every browser launched is closed at the end of the session."""
+    profiles, contexts = [], []
+
+    def launch(ext_dir: Path = EXT_DIR):
+        profile = tempfile.mkdtemp(prefix="newsgist-e2e-profile-")
+        profiles.append(profile)
+        ctx = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=HEADLESS,
+            viewport={"width": 1280, "height": 800},
+            permissions=["clipboard-read", "clipboard-write"],
+            args=FLAGS + [f"--disable-extensions-except={ext_dir}", f"--load-extension={ext_dir}"])
+        ctx.set_default_timeout(UI_WAIT_MS)
+        contexts.append(ctx)
+        return ctx
+
     try:
-        yield ctx
+        yield launch
     finally:
-        ctx.close()
-    shutil.rmtree(profile, ignore_errors=True)
+        for ctx in contexts:
+            ctx.close()
+        for profile in profiles:
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_context(launch_browser):
+    return launch_browser()
 
 
 @pytest.fixture(scope="session")

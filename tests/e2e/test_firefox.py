@@ -105,7 +105,7 @@ def run_in_firefox(service_url: str, shot: Path | None, *, native: bool = False,
     manifest["background"]["scripts"] += ["smoke_cfg.js", "smoke.js"]
     if native:
         manifest["permissions"].append("nativeMessaging")
-        manifest.pop("optional_permissions", None)
+        manifest["optional_permissions"].remove("nativeMessaging")
     (ext / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
     bidi_port = free_port()

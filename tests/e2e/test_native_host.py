@@ -46,7 +46,7 @@ def _copy_extension(dest: Path, *, native_required: bool, keep_key: bool = True)
     manifest = json.loads((dest / "manifest.json").read_text())
     if native_required:
         manifest["permissions"].append("nativeMessaging")
-        manifest.pop("optional_permissions", None)
+        manifest["optional_permissions"].remove("nativeMessaging")
     if not keep_key:
         manifest.pop("key")
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=2))
