@@ -110,7 +110,7 @@ def prepare_text(text: str, title: str | None = None, budget: int | None = None)
 
 def _segmented(article: Article, budget: int | None, timings: dict[str, float]) -> Prepared:
     t = time.perf_counter()
-    sentences = segment(article.paragraphs, article.lang)
+    sentences = segment(article.blocks, article.lang)
     timings["segment"] = _ms_since(t)
     total = len(sentences)
     if budget is not None and total > budget:
