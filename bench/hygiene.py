@@ -208,7 +208,13 @@ class Tally:
 
 
 def decode(raw: bytes) -> str:
-    """The page as a browser reads it: BOM, then the declared charset, then UTF-8."""
+    """The page as a browser reads it (the service's own decoder when it has one)."""
+    try:
+        from newsgist.extract.parse import decode_bytes
+    except ImportError:  # an older newsgist, measured as a baseline
+        decode_bytes = None
+    if decode_bytes is not None:
+        return decode_bytes(raw)
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", "replace")
     head = raw[:4096].decode("ascii", "replace")
