@@ -243,7 +243,7 @@ def make_pipelines(cache: bool):
     class MaskBlindRanker(CentroidRanker):
         """The ranker, told nothing about which sentences are real sentences."""
 
-        def select(self, embeddings, k, words=None, **_ignored):
+        def select(self, embeddings, k, words=None, eligible=None):
             return super().select(embeddings, k, words)
 
     settings = Settings.from_env()
