@@ -139,6 +139,15 @@ def _is_cookie_wall(article: Article, page_text: str) -> bool:
     return hits >= 3 and hits * 25 >= words and re.search(r"\bcookies?\b", text, re.I) is not None
 
 
+def reads_like_wall(text: str) -> bool:
+    """The text is a wall's own wording: a sign-in box, a subscribe prompt, a consent notice."""
+    if _LOGIN_TEXT.search(text) or _PAYWALL_TEXT.search(text):
+        return True
+    words = max(1, len(text.split()))
+    hits = len(_COOKIE_WORDS.findall(text))
+    return hits >= 3 and hits * 25 >= words and re.search(r"\bcookies?\b", text, re.I) is not None
+
+
 def _is_login_wall(root: lxml.html.HtmlElement, page_text: str | None) -> bool:
     if root.xpath("//input[@type='password']"):
         return True
