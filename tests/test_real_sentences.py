@@ -214,3 +214,27 @@ def test_article_without_sentence_stops_is_still_summarized(article_pipeline):
     summary = article_pipeline(thai).summarize_html("<html></html>", sentences=3)
     assert summary.sentences
     assert {s.kind for s in summary.sentences} == {"paragraph"}
+
+
+# -- the real model on a "best of" guide --------------------------------------------------
+@pytest.mark.slow
+def test_real_model_summarizes_a_guide_without_its_headings(real_pipeline):
+    """A listicle whose headings say the topic best: the real model would choose the first
+    heading, the pipeline chooses sentences only and still reports the headings as blocks."""
+    from support import FIXTURES
+
+    html = (FIXTURES / "pages" / "best_of_guide.html").read_text(encoding="utf-8")
+    summary = real_pipeline.summarize_html(html, sentences=5)
+    assert len(summary.sentences) == 5
+    assert all(is_real_sentence(s.text, s.kind, "en") for s in summary.sentences)
+    kinds = {b["kind"] for b in summary.to_dict(include_text=True)["blocks"]}
+    assert {"heading", "list_item", "table_cell", "paragraph"} <= kinds
+
+    class MaskBlind(CentroidRanker):
+        def select(self, embeddings, k, words=None, eligible=None):
+            return super().select(embeddings, k, words)
+
+    from newsgist.pipeline import Pipeline
+    blind = Pipeline(real_pipeline.settings, encoder=real_pipeline.encoder, ranker=MaskBlind())
+    chosen = blind.summarize_html(html, sentences=5).sentences
+    assert any(s.kind == "heading" for s in chosen), "the page no longer tempts the ranker"
