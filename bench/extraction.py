@@ -1,8 +1,20 @@
 """Article-extraction benchmark: page HTML -> article text, scored against hand-made truth.
 
-    python bench/extraction.py                       # ../shared/data/extraction
-    python bench/extraction.py --data PATH           # any folder in the same layout
+    python bench/extraction.py                       # both folders below, when present
+    python bench/extraction.py --data PATH           # one folder (either layout)
+    python bench/extraction.py --baseline DIR        # also an earlier newsgist package
     python bench/extraction.py --only newsgist --worst 10 --per-page out.json
+
+Two data layouts are read: the 181 news pages of ``../shared/data/extraction``
+(shingle score, below) and the WCXB developer set of
+``../shared/data/extraction-wcxb-dev`` (1,356 pages of seven page types,
+scored with its upstream word F1: lower-cased ``\\w+`` bags, F1 per page,
+mean over pages).  WCXB is split by *domain* into a tuning half and a
+validation half (a hash of the domain, so the split never changes); both
+halves are reported per page type, with the pages ``extract_article`` refuses
+(422) counted apart.  ``--baseline DIR`` loads another copy of the
+``newsgist`` package (e.g. the commit before a change, from ``git archive``)
+and scores it in the same run, side by side.
 
 Scores, in one run and on the same pages, ``newsgist.extract_article`` (the
 service's extractor), plain readability-lxml (``Document(html).summary()`` then
@@ -31,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import re
 import statistics
@@ -44,6 +57,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "service"))  # run from a checkout without installing
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
+DEFAULT_WCXB = REPO.parent / "shared" / "data" / "extraction-wcxb-dev"
 TOKEN = re.compile(r"\w+")
 LOW_F1 = 0.5
 
@@ -87,7 +101,16 @@ def score_page(truth: str, output: str | None) -> dict:
     ttp, tfp, tfn = overlap(Counter(true_toks), Counter(out_toks))
     tp_, tr_ = precision_recall(ttp, tfp, tfn)
     return {"empty": empty, "p": None if empty else sp, "r": 0.0 if empty else sr,
-            "token_f1": 0.0 if empty else f1(tp_, tr_), "tp": ttp, "fp": tfp, "fn": tfn}
+            "token_f1": 0.0 if empty else f1(tp_, tr_), "tp": ttp, "fp": tfp, "fn": tfn,
+            "word_f1": word_f1(truth, output or "")}
+
+
+def word_f1(truth: str, output: str) -> float:
+    """WCXB's upstream metric for one page: F1 of the lower-cased ``\\w+`` bags."""
+    t, o = Counter(tokens(truth.lower())), Counter(tokens(output.lower()))
+    if not t and not o:
+        return 1.0
+    return f1(*precision_recall(*overlap(t, o))) if t and o else 0.0
 
 
 def summarize_scores(pages: list[dict]) -> dict:
@@ -100,53 +123,87 @@ def summarize_scores(pages: list[dict]) -> dict:
         "f1": f1(p, r), "p": p, "r": r,
         "token_f1_mean": statistics.fmean(pg["token_f1"] for pg in pages) if pages else 0.0,
         "token_f1_micro": micro,
+        "word_f1": statistics.fmean(pg["word_f1"] for pg in pages) if pages else 0.0,
         "low": sum(pg["token_f1"] < LOW_F1 for pg in pages),
         "empty": sum(pg["empty"] for pg in pages),
+        "refused": sum(bool(pg.get("refused")) for pg in pages),
         "median_ms": statistics.median(pg["ms"] for pg in pages) if pages else 0.0,
     }
 
 
 # -- the extractors ----------------------------------------------------------------------
-def newsgist_extractor() -> Callable[[str, str | None], str]:
-    from newsgist import extract_article
-    from newsgist.errors import NoArticle
+# An extractor takes the page (bytes when it reads them itself, else the text a
+# browser would hand over) and a URL, and returns (text, code of a refusal or None).
+Extractor = Callable[[object, "str | None"], "tuple[str, str | None]"]
 
-    def run(html: str, url: str | None) -> str:
+
+def _newsgist_run(module) -> Extractor:
+    def run(html, url: str | None) -> tuple[str, str | None]:
         try:
-            return extract_article(html, url).text
-        except NoArticle:
-            return ""
+            return module.extract_article(html, url).text, None
+        except module.errors.NoArticle as exc:
+            return "", exc.code
     return run
 
 
-def readability_extractor() -> Callable[[str, str | None], str]:
+def newsgist_extractor() -> Extractor:
+    import newsgist
+    run = _newsgist_run(newsgist)
+    run.takes_bytes = True  # the extractor decodes pages itself, as the CLI hands them over
+    return run
+
+
+def load_baseline(package_dir: Path):
+    """Import another copy of the ``newsgist`` package as ``newsgist_baseline``."""
+    import importlib.util
+    init = package_dir / "__init__.py"
+    if not init.is_file():
+        raise SystemExit(f"--baseline: no package at {package_dir}")
+    spec = importlib.util.spec_from_file_location(
+        "newsgist_baseline", init, submodule_search_locations=[str(package_dir)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["newsgist_baseline"] = module
+    spec.loader.exec_module(module)
+    importlib.import_module("newsgist_baseline.errors")
+    return module
+
+
+def baseline_extractor(package_dir: Path | None = None) -> Extractor | None:
+    if package_dir is None:
+        return None
+    return _newsgist_run(load_baseline(package_dir))
+
+
+def readability_extractor() -> Extractor:
     import lxml.html
     from readability import Document
 
-    def run(html: str, url: str | None) -> str:
+    def run(html: str, url: str | None) -> tuple[str, str | None]:
         summary = Document(html, url=url).summary()
-        return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+        return (lxml.html.fromstring(summary).text_content() if summary.strip() else ""), None
     return run
 
 
-def trafilatura_extractor() -> Callable[[str, str | None], str] | None:
+def trafilatura_extractor() -> Extractor | None:
     try:
         import trafilatura
     except ImportError:
         return None
 
-    def run(html: str, url: str | None) -> str:
-        return trafilatura.extract(html, url=url, include_comments=False) or ""
+    def run(html: str, url: str | None) -> tuple[str, str | None]:
+        return trafilatura.extract(html, url=url, include_comments=False) or "", None
     return run
 
 
 EXTRACTORS = {
     "newsgist": newsgist_extractor,
+    "baseline": baseline_extractor,
     "readability": readability_extractor,
     "trafilatura": trafilatura_extractor,
 }
 LABELS = {
     "newsgist": "newsgist `extract_article`",
+    "baseline": "newsgist before (`--baseline`)",
     "readability": "readability-lxml `summary()` + `text_content()`",
     "trafilatura": "trafilatura `extract()` (comments off)",
 }
@@ -185,12 +242,12 @@ def compare_languages(data: Path, limit: int | None = None) -> None:
 
     pages = load_pages(data)[:limit]
     detectors = language_detectors()
-    for _, html, _, truth in pages[:1]:
+    for truth in [p["truth"] for p in pages[:1]]:
         for detect in detectors.values():
             detect(truth)  # load models outside the timings
     rows = []
     times: dict[str, list[float]] = {name: [] for name in detectors}
-    for page_id, html, _, truth in pages:
+    for page_id, html, truth in ((p["id"], p["html"], p["truth"]) for p in pages):
         try:
             declared = normalize_lang(lxml.html.document_fromstring(html).get("lang"))
         except Exception:
@@ -220,84 +277,146 @@ def compare_languages(data: Path, limit: int | None = None) -> None:
         print(f"  {page_id[:12]} declared={declared} "
               + " ".join(f"{n.split()[0]}={v}" for n, v in found.items()) + f"  {sample}")
 
-
-# -- the run -------------------------------------------------------------------------
-def load_pages(data: Path) -> list[tuple[str, str, str | None, str]]:
-    """[(id, html, url, truth)] in id order."""
+# -- the data ------------------------------------------------------------------------
+def is_wcxb(data: Path) -> bool:
     truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    return any("main_content" in entry for entry in truth.values())
+
+
+def domain_half(domain: str) -> str:
+    """"tune" or "valid": a fixed split of WCXB by domain (a hash, never a list of names)."""
+    digest = hashlib.sha256(domain.lower().encode("utf-8")).digest()
+    return "tune" if digest[0] % 2 == 0 else "valid"
+
+
+def load_pages(data: Path) -> list[dict]:
+    """The pages of a data folder, in id order: id, raw bytes, text, url, truth, type, half."""
+    from newsgist.extract.parse import decode_bytes
+    entries = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
-    for page_id in sorted(truth):
-        with gzip.open(data / "html" / f"{page_id}.html.gz", "rt", encoding="utf-8") as fh:
-            html = fh.read()
-        pages.append((page_id, html, truth[page_id].get("url"), truth[page_id]["articleBody"]))
+    for page_id in sorted(entries):
+        entry = entries[page_id]
+        with gzip.open(data / "html" / f"{page_id}.html.gz", "rb") as fh:
+            raw = fh.read()
+        wcxb = "main_content" in entry
+        pages.append({
+            "id": page_id, "raw": raw, "url": entry.get("url"),
+            # What a browser hands the extension: the page decoded by its charset.
+            "html": decode_bytes(raw),
+            "truth": entry["main_content"] if wcxb else entry["articleBody"],
+            "type": entry.get("page_type", "article"),
+            "half": domain_half(entry.get("domain") or "") if wcxb else "all",
+        })
     return pages
 
 
-def run(data: Path, names: list[str], limit: int | None = None) -> tuple[dict, dict]:
+# -- the run -------------------------------------------------------------------------
+def run(pages: list[dict], names: list[str], baseline: Path | None = None
+        ) -> tuple[dict, dict]:
     """Score each extractor on each page.  Extractors take turns page by page, so
     a busy machine slows them all alike and the times stay comparable."""
-    pages = load_pages(data)[:limit]
     extractors = {}
     for name in names:
-        extractor = EXTRACTORS[name]()
+        extractor = EXTRACTORS[name](baseline) if name == "baseline" else EXTRACTORS[name]()
         if extractor is None:
-            print(f"({name} is not installed: skipped)", file=sys.stderr)
+            if name != "baseline":
+                print(f"({name} is not installed: skipped)", file=sys.stderr)
             continue
         extractors[name] = extractor
         if pages:  # warm up (imports, lazily loaded models) outside the timings
             try:
-                extractor(pages[0][1], pages[0][2])
+                extractor(pages[0]["html"], pages[0]["url"])
             except Exception:
                 pass
     results: dict[str, list[dict]] = {name: [] for name in extractors}
-    for page_id, html, url, truth in pages:
+    for page in pages:
         for name, extractor in extractors.items():
+            html = page["raw"] if getattr(extractor, "takes_bytes", False) else page["html"]
             started = time.perf_counter()
             try:
-                output, error = extractor(html, url), None
+                (output, refused), error = extractor(html, page["url"]), None
             except Exception as exc:  # a crash scores as an empty output
-                output, error = "", f"{type(exc).__name__}: {exc}"
+                output, refused, error = "", None, f"{type(exc).__name__}: {exc}"
             ms = (time.perf_counter() - started) * 1000
-            row = score_page(truth, output)
-            row.update(id=page_id, ms=ms, error=error)
+            row = score_page(page["truth"], output)
+            row.update(id=page["id"], ms=ms, error=error, refused=refused, type=page["type"],
+                       half=page["half"], truth_words=len(tokens(page["truth"])))
             results[name].append(row)
     return {name: summarize_scores(rows) for name, rows in results.items()}, results
 
 
 def table(summary: dict, pages: int) -> str:
     lines = [f"| extractor ({pages} pages) | F1 | P | R | token F1 mean | token F1 micro "
-             f"| pages token F1 < {LOW_F1} | empty/errors | median ms/page |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             f"| pages token F1 < {LOW_F1} | empty/errors | refused | median ms/page |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for name, s in summary.items():
         lines.append(f"| {LABELS[name]} | {s['f1']:.3f} | {s['p']:.3f} | {s['r']:.3f} "
                      f"| {s['token_f1_mean']:.3f} | {s['token_f1_micro']:.3f} | {s['low']} "
-                     f"| {s['empty']} | {s['median_ms']:.1f} |")
+                     f"| {s['empty']} | {s['refused']} | {s['median_ms']:.1f} |")
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                        help=f"benchmark folder (default {DEFAULT_DATA})")
-    parser.add_argument("--only", action="append", choices=sorted(EXTRACTORS),
-                        help="score only this extractor (repeatable)")
-    parser.add_argument("--limit", type=int, help="score only the first N pages")
-    parser.add_argument("--worst", type=int, default=0,
-                        help="list the N pages with the lowest token F1 per extractor")
-    parser.add_argument("--per-page", type=Path, help="write per-page scores as JSON here")
-    parser.add_argument("--languages", action="store_true",
-                        help="compare the language detectors instead of the extractors")
-    args = parser.parse_args(argv)
-    if not (args.data / "ground-truth.json").is_file():
-        parser.error(f"no ground-truth.json in {args.data}")
-    if args.languages:
-        compare_languages(args.data, args.limit)
-        return 0
+PAGE_TYPES = ("article", "service", "forum", "listing", "product", "collection",
+              "documentation")
 
-    names = args.only or list(EXTRACTORS)
-    summary, per_page = run(args.data, names, args.limit)
+
+def wcxb_tables(per_page: dict[str, list[dict]]) -> str:
+    """Word F1 per page type and half, each extractor side by side; refusals apart."""
+    names = list(per_page)
+    out = []
+    head = " | ".join(f"{LABELS[n].split(' `')[0]} F1" for n in names)
+    out.append(f"| page type | half | pages | {head} | newsgist refused (codes) "
+               f"| newsgist F1 on pages it keeps | trafilatura F1 on the same pages |")
+    out.append("|---|---|---|" + "---|" * len(names) + "---|---|---|")
+    types = [t for t in PAGE_TYPES if any(r["type"] == t for r in per_page[names[0]])]
+    types += sorted({r["type"] for r in per_page[names[0]]} - set(types))
+    for page_type in types + ["all"]:
+        for half in ("tune", "valid", "all"):
+            def pick(rows, t=page_type, h=half):
+                return [r for r in rows if (t == "all" or r["type"] == t)
+                        and (h == "all" or r["half"] == h)]
+            sel = {n: pick(per_page[n]) for n in names}
+            count = len(sel[names[0]])
+            if not count:
+                continue
+            cells = " | ".join(f"{statistics.fmean(r['word_f1'] for r in sel[n]):.3f}"
+                               for n in names)
+            refused = ng_kept = tr_kept = "-"
+            if "newsgist" in sel:
+                codes = Counter(r["refused"] for r in sel["newsgist"] if r["refused"])
+                refused = f"{sum(codes.values())}" + (
+                    " (" + ", ".join(f"{c} {k}" for k, c in codes.most_common()) + ")"
+                    if codes else "")
+                kept = [i for i, r in enumerate(sel["newsgist"]) if not r["refused"]]
+                if kept:
+                    ng_kept = f"{statistics.fmean(sel['newsgist'][i]['word_f1'] for i in kept):.3f}"
+                    if "trafilatura" in sel:
+                        tr_kept = f"{statistics.fmean(sel['trafilatura'][i]['word_f1'] for i in kept):.3f}"
+            out.append(f"| {page_type} | {half} | {count} | {cells} | {refused} | {ng_kept} "
+                       f"| {tr_kept} |")
+    for n in names:
+        rows = per_page[n]
+        long_articles = [r for r in rows if r["type"] == "article" and r["truth_words"] >= 100]
+        raised = [r for r in long_articles if r["refused"] or r["error"]]
+        out.append(f"\n{n}: {len(raised)} of {len(long_articles)} article pages with >= 100 "
+                   f"true words refused or failed"
+                   + (": " + ", ".join(f"{r['id']} ({r['refused'] or r['error']})"
+                                       for r in raised[:20]) if raised else "")
+                   + f"; median {statistics.median(r['ms'] for r in rows):.1f} ms/page")
+    return "\n".join(out)
+
+
+def report(data: Path, args) -> None:
+    pages = [p for p in load_pages(data) if (not args.half or p["half"] == args.half)
+             and (not args.page_type or p["type"] == args.page_type)][:args.limit]
+    names = args.only or [n for n in EXTRACTORS if n != "baseline" or args.baseline]
+    summary, per_page = run(pages, names, args.baseline)
     n = len(next(iter(per_page.values()))) if per_page else 0
-    print(table(summary, n))
+    print(f"\n## {data}\n")
+    if any(p["half"] != "all" for p in pages):
+        print(wcxb_tables(per_page))
+    else:
+        print(table(summary, n))
 
     if len(per_page) > 1:
         # Pages an extractor fails (token F1 < 0.5) that another one gets right.
@@ -307,16 +426,51 @@ def main(argv: list[str] | None = None) -> int:
                     and any(other[pid]["token_f1"] >= LOW_F1
                             for o, other in by_id.items() if o != name)]
             print(f"{name}: {len(lost)} page(s) below {LOW_F1} that another extractor gets"
-                  + (": " + ", ".join(p[:12] for p in lost) if lost else ""))
+                  + (": " + ", ".join(p[:12] for p in lost[:40]) if lost else ""))
     for name, rows in per_page.items():
         if args.worst:
-            print(f"\nworst pages for {name} (token F1, shingle P, shingle R, id):")
-            for row in sorted(rows, key=lambda r: r["token_f1"])[:args.worst]:
+            print(f"\nworst pages for {name} (word F1, shingle P, shingle R, type, id):")
+            for row in sorted(rows, key=lambda r: r["word_f1"])[:args.worst]:
                 p = "-" if row["p"] is None else f"{row['p']:.3f}"
-                print(f"  {row['token_f1']:.3f}  {p:>5}  {row['r']:.3f}  {row['id']}"
-                      + (f"  {row['error']}" if row["error"] else ""))
+                print(f"  {row['word_f1']:.3f}  {p:>5}  {row['r']:.3f}  {row['type']:<13} "
+                      f"{row['id']}" + (f"  {row['error']}" if row["error"] else "")
+                      + (f"  refused {row['refused']}" if row["refused"] else ""))
     if args.per_page:
-        args.per_page.write_text(json.dumps(per_page, indent=1), encoding="utf-8")
+        path = args.per_page if len(args.data) == 1 else \
+            args.per_page.with_name(f"{data.name}-{args.per_page.name}")
+        path.write_text(json.dumps(per_page, indent=1), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, action="append",
+                        help=f"benchmark folder, repeatable (default {DEFAULT_DATA} and "
+                             f"{DEFAULT_WCXB})")
+    parser.add_argument("--only", action="append", choices=sorted(EXTRACTORS),
+                        help="score only this extractor (repeatable)")
+    parser.add_argument("--baseline", type=Path,
+                        help="a newsgist package folder to score side by side (e.g. "
+                             "git archive <commit> service/newsgist | tar -x -C /tmp/base)")
+    parser.add_argument("--half", choices=("tune", "valid"),
+                        help="WCXB: score only the tuning or the validation half")
+    parser.add_argument("--type", dest="page_type", help="WCXB: score only this page type")
+    parser.add_argument("--limit", type=int, help="score only the first N pages")
+    parser.add_argument("--worst", type=int, default=0,
+                        help="list the N pages with the lowest word F1 per extractor")
+    parser.add_argument("--per-page", type=Path, help="write per-page scores as JSON here")
+    parser.add_argument("--languages", action="store_true",
+                        help="compare the language detectors instead of the extractors")
+    args = parser.parse_args(argv)
+    args.data = args.data or [d for d in (DEFAULT_DATA, DEFAULT_WCXB)
+                              if (d / "ground-truth.json").is_file()]
+    for data in args.data:
+        if not (data / "ground-truth.json").is_file():
+            parser.error(f"no ground-truth.json in {data}")
+    if args.languages:
+        compare_languages(args.data[0], args.limit)
+        return 0
+    for data in args.data:
+        report(data, args)
     return 0
 
 

@@ -213,15 +213,22 @@ def previous_ranker(sentences: Sequence[str], vectors: np.ndarray, k: int = K) -
 def sweep_methods() -> dict[str, Method]:
     """Our ranker with one parameter changed at a time, on the same vectors."""
     from newsgist.rank import CentroidRanker
+    from newsgist.real_sentences import summary_mask
 
     def variant(**changes) -> Method:
         ranker = CentroidRanker(**changes)
         return lambda sentences, vectors: [c.index for c in ranker.select(
-            vectors, K, [len(s.split()) for s in sentences])]
+            vectors, K, [len(s.split()) for s in sentences], summary_mask(sentences))]
     out: dict[str, Method] = {"previous ranker (cos + 0.5/(1+i), filters)": previous_ranker}
     for name, value in (("sharpness", 1.0), ("sharpness", 3.0), ("position_decay", 0.5),
-                        ("position_decay", 1.5), ("position_decay", 2.0)):
-        out[f"ours with {name}={value:g}"] = variant(**{name: value})
+                        ("position_decay", 1.5), ("position_decay", 2.0),
+                        ("ineligible_in_centroid", False)):
+        shown = value if isinstance(value, bool) else f"{value:g}"
+        out[f"ours with {name}={shown}"] = variant(**{name: value})
+    # The ranker as it was before it was told which sentences are real sentences.
+    blind = CentroidRanker()
+    out["ours without the real-sentence mask"] = lambda sentences, vectors: [
+        c.index for c in blind.select(vectors, K, [len(s.split()) for s in sentences])]
     return out
 
 

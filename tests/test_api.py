@@ -43,8 +43,17 @@ def test_summarize_html_returns_sentences_in_article_order(client, news_html):
 def test_include_text_gives_offsets_into_the_text(client, news_html):
     body = post(client, {"html": news_html, "include_text": True, "sentences": 5}).get_json()
     assert len(body["sentences"]) == 5
+    blocks = body["blocks"]
+    assert [body["text"][b["start"]:b["end"]] for b in blocks] == body["text"].split("\n\n")
     for s in body["sentences"]:
         assert body["text"][s["start"]:s["end"]] == s["text"]
+        block = blocks[s["paragraph"]]
+        assert block["start"] <= s["start"] < s["end"] <= block["end"]
+        assert s["kind"] == block["kind"] == "paragraph"
+        # the neighbouring article text, for the extension to find the article's copy
+        assert body["text"][:s["start"]].rstrip().endswith(s["context"]["before"])
+        assert body["text"][s["end"]:].lstrip().startswith(s["context"]["after"])
+        assert s["context"]["before"] or s["context"]["after"]
 
 
 def test_summarize_text(client):

@@ -98,7 +98,9 @@ def test_one_vocabulary_with_keyword_only_arguments(pipeline):
 def test_to_dict_is_the_api_shape(pipeline):
     d = pipeline.summarize_text(TEXT, sentences=2).to_dict(include_text=True)
     assert d["text"] == TEXT.replace("  ", " ")
-    assert set(d["sentences"][0]) == {"text", "index", "paragraph", "start", "end", "score", "why"}
+    assert set(d["sentences"][0]) == {"text", "index", "paragraph", "kind", "start", "end",
+                                      "score", "why", "context"}
+    assert [b["kind"] for b in d["blocks"]] == ["paragraph"] * len(PARAGRAPHS)
 
 
 def test_public_api_uses_one_shared_pipeline(monkeypatch, fake_encoder, news_html):

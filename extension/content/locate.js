@@ -6,6 +6,11 @@
 // text nodes are indexed with every ignorable character (whitespace, nbsp, soft hyphen,
 // zero-width characters) dropped, each kept character remembering its node and offset; the
 // sentence, stripped the same way, is searched in that string and mapped back to a DOM Range.
+//
+// A sentence can stand more than once on a page: in a table of contents, a "key points" box, the
+// navigation or a teaser before the article. The service sends the article text on either side
+// of each sentence (`context: {before, after}`); the copy whose surroundings match that text
+// best is the article's own, and it is the one highlighted.
 (() => {
   if (globalThis.__newsgistLocate && (globalThis.browser ?? globalThis.chrome).runtime?.id) return;
 
@@ -92,27 +97,56 @@
   }
 
   /**
-   * Range of `sentence` in the page, preferring a rendered occurrence.
-   * @returns {{range: Range, exact: boolean} | null}
+   * How well the page text around the span [start, end) agrees with the article text around
+   * the sentence: the number of characters that match, going back from `start` against the end
+   * of `before` and forward from `end` against the start of `after` (all compacted).
    */
-  function find(sentence, exclude) {
+  function contextAgreement(text, [start, end], before, after) {
+    let back = 0;
+    while (back < before.length && back < start && text[start - 1 - back] === before[before.length - 1 - back]) back++;
+    let ahead = 0;
+    while (ahead < after.length && end + ahead < text.length && text[end + ahead] === after[ahead]) ahead++;
+    return back + ahead;
+  }
+
+  /**
+   * Range of `sentence` in the page: among its copies, a rendered one, and of those the one
+   * whose neighbouring text best matches `context` ({before, after}: the article text around
+   * the sentence, as the service returns it); the first on a tie or without context.
+   * @returns {{range: Range, exact: boolean, copies: number} | null}
+   */
+  function find(sentence, exclude, context) {
     const index = buildIndex(document.body || document.documentElement, exclude);
     const needle = compact(sentence);
     if (!needle) return null;
-    let found = spans(index.text, needle);
+    let haystack = index.text;
+    let fold = (s) => s;
+    let found = spans(haystack, needle);
     let exact = true;
-    if (!found.length) found = spans(foldSameLength(index.text), foldSameLength(needle));
+    if (!found.length) {
+      fold = foldSameLength;
+      haystack = fold(index.text);
+      found = spans(haystack, fold(needle));
+    }
     if (!found.length) {
       // Last resort for a page that changed since it was summarized: the sentence's opening.
       const head = needle.slice(0, Math.max(24, Math.ceil(needle.length * 0.6)));
       if (head.length < needle.length) {
-        found = spans(index.text, head);
+        fold = (s) => s;
+        haystack = index.text;
+        found = spans(haystack, head);
         exact = false;
       }
     }
     if (!found.length) return null;
-    const ranges = found.map(([s, e]) => rangeFor(index, s, e));
-    return { range: ranges.find(isShown) || ranges[0], exact };
+    const before = fold(compact(context?.before ?? ''));
+    const after = exact ? fold(compact(context?.after ?? '')) : '';
+    const copies = found.map((span, order) => {
+      const range = rangeFor(index, span[0], span[1]);
+      return { range, order, shown: isShown(range), agreement: contextAgreement(haystack, span, before, after) };
+    });
+    copies.sort((a, b) => (b.shown - a.shown) || (b.agreement - a.agreement) || (a.order - b.order));
+    return { range: copies[0].range, exact, copies: copies.length };
   }
 
   function scrollableAncestor(el) {
@@ -198,16 +232,17 @@
   }
 
   /**
-   * Scrolls to `sentence` and highlights it.
+   * Scrolls to `sentence` (its article copy when `context` is given, see `find`) and
+   * highlights it.
    * @returns {{found: boolean, exact?: boolean, method?: string}}
    */
-  function jumpTo(sentence, exclude) {
-    const hit = find(sentence, exclude);
+  function jumpTo(sentence, exclude, context) {
+    const hit = find(sentence, exclude, context);
     if (!hit) return { found: false };
     scrollToRange(hit.range);
     const method = highlight(hit.range);
     return { found: true, exact: hit.exact, method };
   }
 
-  globalThis.__newsgistLocate = { compact, buildIndex, find, jumpTo, highlight, clear };
+  globalThis.__newsgistLocate = { compact, buildIndex, find, jumpTo, highlight, clear, contextAgreement };
 })();

@@ -267,7 +267,7 @@
     const sentence = current?.result?.data?.sentences?.[i];
     if (!sentence) return;
     for (const b of ui.list.querySelectorAll('.sentence')) b.removeAttribute('aria-current');
-    const hit = locate.jumpTo(String(sentence.text), ui.host);
+    const hit = locate.jumpTo(String(sentence.text), ui.host, sentence.context);
     if (!hit.found) {
       button.classList.add('missing');
       setStatus(t('panelNotFound'));

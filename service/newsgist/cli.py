@@ -110,6 +110,7 @@ def serve_command(settings: Settings) -> int:
 
 
 def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
+    from .extract.parse import decode_bytes
     from .pipeline import Pipeline
 
     try:
@@ -125,11 +126,8 @@ def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"newsgist: input is larger than {settings.max_body_bytes} bytes "
               "(NEWSGIST_MAX_BODY_BYTES)", file=sys.stderr)
         return 2
-    try:
-        content = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        print(f"newsgist: input is not UTF-8 (byte {exc.start})", file=sys.stderr)
-        return 2
+    # Bytes are decoded as a browser would: BOM, declared charset, UTF-8, else a guess.
+    content = decode_bytes(data)
     count = LENGTH_PRESETS[args.length] if args.length else args.sentences
     is_text = args.text or not _looks_like_html(content)
     try:

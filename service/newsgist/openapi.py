@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import __version__
 from .config import LENGTH_PRESETS, Settings
+from .document import BLOCK_KINDS
 from .errors import CODES
 
 # The error codes by HTTP status, from errors.CODES (the one list).
@@ -110,12 +111,24 @@ def openapi_document(settings: Settings | None = None) -> dict:
             },
             "SummarySentence": {
                 "type": "object",
-                "required": ["text", "index", "paragraph", "start", "end", "score", "why"],
+                "required": ["text", "index", "paragraph", "kind", "start", "end", "score",
+                             "why", "context"],
                 "properties": {
                     "text": {"type": "string", "description": "Verbatim from the article text."},
                     "index": {"type": "integer", "minimum": 0,
                               "description": "Position among the article's sentences."},
-                    "paragraph": {"type": "integer", "minimum": 0},
+                    "paragraph": {"type": "integer", "minimum": 0,
+                                  "description": "Index of the block that holds it "
+                                                 "(`blocks`, with `include_text`)."},
+                    "kind": {"enum": list(BLOCK_KINDS), "description": "Its block's kind. "
+                             "Only sentences of prose blocks are chosen while the article "
+                             "has any."},
+                    "context": {"type": "object", "required": ["before", "after"],
+                                "description": "Article text next to the sentence (up to 80 "
+                                "characters each side), to tell its copy in the article from "
+                                "one elsewhere on the page.",
+                                "properties": {"before": {"type": "string"},
+                                               "after": {"type": "string"}}},
                     "start": {"type": "integer", "minimum": 0,
                               "description": "Offset into the article text (`text`)."},
                     "end": {"type": "integer", "minimum": 0},
@@ -166,6 +179,13 @@ def openapi_document(settings: Settings | None = None) -> dict:
                     "warnings": {"type": "array", "items": {"type": "string"}},
                     "text": {"type": "string", "description": "The article text, when "
                              "`include_text` was true; sentence offsets point into it."},
+                    "blocks": {"type": "array", "description": "With `include_text`: the "
+                               "article's blocks in order, with offsets into `text`.",
+                               "items": {"type": "object", "required": ["kind", "start", "end"],
+                                         "properties": {
+                                             "kind": {"enum": list(BLOCK_KINDS)},
+                                             "start": {"type": "integer", "minimum": 0},
+                                             "end": {"type": "integer", "minimum": 0}}}},
                 },
             },
             "DigestRequest": {

@@ -22,9 +22,10 @@ from .config import Settings
 from .embed import Encoder, load_encoder
 from .deadline import Deadline
 from .errors import InvalidInput, NoArticle
-from .document import Article
+from .document import BLOCK_SEPARATOR, Article
 from .extract import article_from_text, extract_article
 from .rank import CentroidRanker
+from .real_sentences import count_prose, summary_mask
 from .segment import Sentence, segment
 from .workers import InThreadRunner
 
@@ -34,6 +35,10 @@ WORDS_PER_MINUTE = 238
 # The encoder reads a sentence's first 256 tokens only; tokenizing megabytes of
 # one run-on "sentence" to throw all but those away costs seconds.
 EMBED_MAX_CHARS = 4096
+
+# Article text sent on each side of a summary sentence, so the extension can tell the
+# article's copy of the sentence from an earlier one (a table of contents, a teaser).
+CONTEXT_CHARS = 80
 
 
 # -- extraction and segmentation: page or text -> article + sentences ---------------------
@@ -75,7 +80,7 @@ def prepare_text(text: str, title: str | None = None, budget: int | None = None)
 
 def _segmented(article: Article, budget: int | None, timings: dict[str, float]) -> Prepared:
     t = time.perf_counter()
-    sentences = segment(article.paragraphs, article.lang)
+    sentences = segment(article.blocks, article.lang)
     timings["segment"] = _ms_since(t)
     total = len(sentences)
     if budget is not None and total > budget:
@@ -94,6 +99,9 @@ class SummarySentence:
     score: float
     similarity: float
     position_weight: float
+    kind: str = "paragraph"   # the kind of its block (``Article.blocks[paragraph]``)
+    before: str = ""          # up to CONTEXT_CHARS of article text before it
+    after: str = ""           # ... and after it
 
 
 @dataclass(frozen=True)
@@ -122,16 +130,28 @@ class Summary:
         out = {
             "title": a.title, "byline": a.byline, "lang": a.lang, "url": a.url,
             "sentences": [{"text": s.text, "index": s.index, "paragraph": s.paragraph,
-                           "start": s.start, "end": s.end, "score": s.score,
+                           "kind": s.kind, "start": s.start, "end": s.end, "score": s.score,
                            "why": {"centroid_similarity": s.similarity,
-                                   "position_weight": s.position_weight}}
+                                   "position_weight": s.position_weight},
+                           "context": {"before": s.before, "after": s.after}}
                           for s in self.sentences],
             "stats": asdict(self.stats), "model": self.model, "timings_ms": self.timings_ms,
             "truncated": self.truncated, "cached": self.cached, "warnings": self.warnings,
         }
         if include_text:
             out["text"] = a.text
+            out["blocks"] = [{"kind": kind, "start": start, "end": end}
+                             for kind, start, end in block_spans(a)]
         return out
+
+
+def block_spans(article: Article) -> list[tuple[str, int, int]]:
+    """``(kind, start, end)`` of each block in ``article.text``."""
+    spans, start = [], 0
+    for block in article.blocks:
+        spans.append((block.kind, start, start + len(block.text)))
+        start += len(block.text) + len(BLOCK_SEPARATOR)
+    return spans
 
 
 def reading_minutes(words: int) -> float:
@@ -235,7 +255,7 @@ class Pipeline:
             return []
         vectors = self._embed(texts)[0]
         words = [len(t.split()) for t in texts]
-        return [c.index for c in self.ranker.select(vectors, count, words)]
+        return [c.index for c in self.ranker.select(vectors, count, words, summary_mask(texts))]
 
     # -- building blocks of a digest of several pages (newsgist.stories) ----------------
     def prepare_page(self, html: str | None, text: str | None, url: str | None = None,
@@ -243,8 +263,9 @@ class Pipeline:
         """One page (``html`` or ``text``) extracted and split as the summaries do;
         NoArticle when it holds too little to summarize."""
         prepared = self._prepare(html, text, url, title, deadline or Deadline())
-        if prepared.total < self.settings.min_article_sentences:
-            raise NoArticle(_too_little(prepared.article, prepared.total))
+        prose = count_prose(prepared.sentences)
+        if prose < self.settings.min_article_sentences:
+            raise NoArticle(_too_little(prepared.article, prose, prepared.total))
         return prepared
 
     def candidates(self, prepared: Prepared) -> list[Sentence]:
@@ -309,8 +330,10 @@ class Pipeline:
         k = check_sentence_count(sentences, self.settings)
         timings = dict(prepared.timings)
         total = prepared.total  # prepared.sentences holds the first `budget` of them
-        if total < self.settings.min_article_sentences:
-            raise NoArticle(_too_little(article, total))
+        # Headings, captions and table cells alone are no article to summarize.
+        prose = count_prose(prepared.sentences)
+        if prose < self.settings.min_article_sentences:
+            raise NoArticle(_too_little(article, prose, total))
 
         budget = self.settings.max_article_sentences
         truncated = total > budget
@@ -323,13 +346,17 @@ class Pipeline:
 
         deadline.check("ranking")
         t = time.perf_counter()
-        choices = self.ranker.select(vectors, k, [s.words for s in candidates])
+        eligible = summary_mask([s.text for s in candidates], [s.kind for s in candidates],
+                                article.lang)
+        choices = self.ranker.select(vectors, k, [s.words for s in candidates], eligible)
         timings["rank"] = _ms_since(t)
 
         picked = [SummarySentence(text=s.text, index=s.index, paragraph=s.paragraph,
                                   start=s.start, end=s.end, score=round(c.score, 4),
                                   similarity=round(c.similarity, 4),
-                                  position_weight=round(c.position_weight, 4))
+                                  position_weight=round(c.position_weight, 4), kind=s.kind,
+                                  before=_context(article.text, s.start - CONTEXT_CHARS, s.start),
+                                  after=_context(article.text, s.end, s.end + CONTEXT_CHARS))
                   for c in choices for s in (candidates[c.index],)]
         words_total = article.words
         summary_words = sum(len(s.text.split()) for s in picked)
@@ -392,7 +419,15 @@ def unique_sentences(sentences: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def _too_little(article: Article, n: int) -> str:
+def _context(text: str, start: int, end: int) -> str:
+    return text[max(0, start):max(0, end)].strip()
+
+
+def _too_little(article: Article, n: int, total: int) -> str:
+    if n == 0 and total:
+        return (f"Only headings, captions, table cells or code ({total} "
+                f"line{'s' if total != 1 else ''}) were found on this page: there are no "
+                f"sentences of text to summarize.")
     if n == 0:
         return "No readable article text was found on this page."
     return (f"Only {n} sentence{'s' if n != 1 else ''} ({article.words} words) of article text "

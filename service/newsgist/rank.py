@@ -42,7 +42,12 @@ docs/method.md has the numbers) and nothing trained:
    stand for the other: at 1 any topical relatedness counts as coverage; at
    2 a cosine of 0.5 counts a quarter, so only close restatements count much.
 
-3. Guarantees for the reader, not tuned: a sentence of fewer than
+3. Guarantees for the reader, not tuned: only the sentences the caller
+   marks ``eligible`` may be chosen (the pipeline marks the real sentences:
+   no headings, captions, table cells, list fragments or lines without a
+   final stop, see ``real_sentences``); the others still count as part of
+   the article, in the centroid and as what a summary covers.  A sentence of
+   fewer than
    ``min_words`` (5) words is a fragment (a dateline, "Scroll down for
    video.", a photo credit) and is never chosen; nor is one whose cosine to an
    already chosen sentence exceeds ``redundancy`` (0.85: a near-duplicate,
@@ -50,8 +55,8 @@ docs/method.md has the numbers) and nothing trained:
    objective alone never picked such a near-duplicate pair, so ``redundancy``
    is a safety net; the fragment rule changes 7 of the 500 summaries.
    So ``min(k, n)`` sentences come back, fewer only when the article has fewer
-   sentences that pass these two tests; an article made of fragments only is
-   summarized from its fragments rather than not at all.  Ties go to the
+   eligible sentences that pass these two tests; when every eligible sentence
+   is a fragment, the fragments are summarized rather than nothing.  Ties go to the
    earlier sentence, so the result is deterministic.
 
 4. The chosen sentences come back in article order.
@@ -101,15 +106,21 @@ class CentroidRanker:
     sharpness: float = 2.0
     redundancy: float = 0.85
     min_words: int = 5
+    # Whether sentences that may not be chosen still weigh in the centroid (measured:
+    # docs/method.md); False gives them no weight, so a summary need not cover them.
+    ineligible_in_centroid: bool = True
 
-    def select(self, embeddings: np.ndarray, k: int,
-               words: Sequence[int] | None = None) -> list[Choice]:
-        """The ``k`` sentences that best cover the article, in article order."""
+    def select(self, embeddings: np.ndarray, k: int, words: Sequence[int] | None = None,
+               eligible: Sequence[bool] | None = None) -> list[Choice]:
+        """The ``k`` sentences that best cover the article, in article order; only those
+        ``eligible`` marks (all when None or when it marks none) may be chosen."""
         vectors = unit_rows(embeddings, np.float64)
         n = len(vectors)
         if n == 0 or k <= 0:
             return []
-        centroid = lead_weighted_centroid(vectors, self.position_decay)
+        allowed = self._allowed(n, words, eligible)
+        centroid = lead_weighted_centroid(
+            vectors, self.position_decay, only=None if self.ineligible_in_centroid else allowed)
         position, weight = centroid.position, centroid.weight
         similarity = vectors @ centroid.vector
         cosine = vectors @ vectors.T
@@ -117,19 +128,11 @@ class CentroidRanker:
         match = np.clip(cosine, 0.0, 1.0) ** float(self.sharpness)
         np.fill_diagonal(match, 1.0)   # a sentence always stands for itself (zero rows too)
 
-        eligible = np.ones(n, dtype=bool)
-        if words is not None:
-            eligible = np.asarray(list(words), dtype=float) >= self.min_words
-            if len(eligible) != n:
-                raise ValueError(f"{n} embeddings but {len(eligible)} word counts")
-            if not eligible.any():     # nothing but fragments: better them than nothing
-                eligible[:] = True
-
         covered = np.zeros(n)
         chosen: list[int] = []
         gains: dict[int, float] = {}
         while len(chosen) < k:
-            candidates = eligible.copy()
+            candidates = allowed.copy()
             if chosen:
                 candidates[chosen] = False
                 candidates &= cosine[:, chosen].max(axis=1) <= self.redundancy
@@ -143,6 +146,26 @@ class CentroidRanker:
             covered = np.maximum(covered, match[best])
         return [Choice(index=i, score=gains[i], similarity=float(similarity[i]),
                        position_weight=float(position[i])) for i in sorted(chosen)]
+
+    def _allowed(self, n: int, words: Sequence[int] | None,
+                 eligible: Sequence[bool] | None) -> np.ndarray:
+        """The sentences that may be chosen: eligible and not fragments, or failing any,
+        eligible fragments (better them than nothing), or failing any, all."""
+        allowed = np.ones(n, dtype=bool)
+        if eligible is not None:
+            allowed = np.asarray(list(eligible), dtype=bool)
+            if len(allowed) != n:
+                raise ValueError(f"{n} embeddings but {len(allowed)} eligibility marks")
+            if not allowed.any():
+                allowed = np.ones(n, dtype=bool)
+        if words is not None:
+            counts = np.asarray(list(words), dtype=float)
+            if len(counts) != n:
+                raise ValueError(f"{n} embeddings but {len(counts)} word counts")
+            long_enough = allowed & (counts >= self.min_words)
+            if long_enough.any():
+                allowed = long_enough
+        return allowed
 
 
 @dataclass(frozen=True)
@@ -159,8 +182,10 @@ class Centroid:
     position: np.ndarray
 
 
-def lead_weighted_centroid(embeddings: np.ndarray, position_decay: float = 1.0) -> Centroid:
-    """The article's lead-weighted centroid from its sentence embeddings, in article order."""
+def lead_weighted_centroid(embeddings: np.ndarray, position_decay: float = 1.0,
+                           only: np.ndarray | None = None) -> Centroid:
+    """The article's lead-weighted centroid from its sentence embeddings, in article order;
+    with ``only`` (a boolean mask), the other sentences get no weight in it."""
     vectors = unit_rows(embeddings, np.float64)
     n = len(vectors)
     position = (1.0 + np.arange(n)) ** -float(position_decay)
@@ -169,6 +194,8 @@ def lead_weighted_centroid(embeddings: np.ndarray, position_decay: float = 1.0) 
     np.fill_diagonal(related, 0.0)
     centrality = related.sum(axis=1) / (n - 1) if n > 1 else np.ones(n)
     weight = position * centrality
+    if only is not None:
+        weight = np.where(only, weight, 0.0)
     total = float(weight.sum())
     weight = weight / total if total > 0 else position
     centroid = weight @ vectors if n else np.zeros(vectors.shape[1])

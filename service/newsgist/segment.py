@@ -1,4 +1,4 @@
-"""Stage 2: article paragraphs -> sentences with character offsets.
+"""Stage 2: the article's blocks -> sentences with character offsets and the block's kind.
 
 Sentences come from sentencex (Wikimedia's sentence segmenter, Rust core,
 rules and abbreviation lists for ~300 languages with fallbacks between
@@ -9,10 +9,13 @@ it gets 49 of the 54 hand-written cases right (pysbd, the most accurate,
 gets 52) at about 1/100 of pysbd's time per article, which matters because
 segmentation sits on every request's hot path.
 
-Each paragraph is split on its own, and so is each line of a paragraph, so a
+Each block is split on its own, and so is each line of a block, so a
 headline or a list item without a final period never runs into the next
-one.  Offsets are into ``Article.text`` (paragraphs joined by blank lines),
-and ``text[start:end] == sentence.text`` always holds.
+one.  Every sentence keeps the index and the kind (paragraph, heading, list
+item, ...) of the block it was cut from: the ranker uses the kind to keep
+headings and captions out of a summary, the answer reports it.  Offsets are
+into ``Article.text`` (blocks joined by blank lines), and
+``text[start:end] == sentence.text`` always holds.
 """
 
 from __future__ import annotations
@@ -22,18 +25,20 @@ from typing import Sequence
 
 import sentencex
 
+from .document import BLOCK_SEPARATOR, Block
 from .language import normalize_lang
 
-PARAGRAPH_SEPARATOR = "\n\n"
+PARAGRAPH_SEPARATOR = BLOCK_SEPARATOR
 
 
 @dataclass(frozen=True)
 class Sentence:
     text: str
     index: int       # position among the article's sentences
-    paragraph: int   # index of the paragraph that holds it
+    paragraph: int   # index of the block that holds it (``Article.blocks[paragraph]``)
     start: int       # offsets into the article text
     end: int
+    kind: str = "paragraph"   # that block's kind (``document.BLOCK_KINDS``)
 
     @property
     def words(self) -> int:
@@ -101,13 +106,16 @@ def split_sentences(paragraph: str, lang: str | None = None) -> list[str]:
     return [paragraph[s:e] for s, e in sentence_spans(paragraph, lang)]
 
 
-def segment(paragraphs: Sequence[str], lang: str | None = None) -> list[Sentence]:
-    """Split paragraphs into sentences located in ``PARAGRAPH_SEPARATOR.join(paragraphs)``."""
+def segment(blocks: Sequence[Block | str], lang: str | None = None) -> list[Sentence]:
+    """Split blocks (``Article.blocks``; a plain string is a paragraph) into sentences
+    located in ``BLOCK_SEPARATOR.join`` of their texts, each with its block's kind."""
     sentences: list[Sentence] = []
     offset = 0
-    for p_index, paragraph in enumerate(paragraphs):
-        for start, end in sentence_spans(paragraph, lang):
-            sentences.append(Sentence(text=paragraph[start:end], index=len(sentences),
-                                      paragraph=p_index, start=offset + start, end=offset + end))
-        offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    for b_index, block in enumerate(blocks):
+        text, kind = (block, "paragraph") if isinstance(block, str) else (block.text, block.kind)
+        for start, end in sentence_spans(text, lang):
+            sentences.append(Sentence(text=text[start:end], index=len(sentences),
+                                      paragraph=b_index, start=offset + start, end=offset + end,
+                                      kind=kind))
+        offset += len(text) + len(BLOCK_SEPARATOR)
     return sentences

@@ -1,0 +1,115 @@
+"""Stage 1: a page (HTML text or bytes) -> the readable ``Article`` of typed blocks.
+
+The package reads as the data flows:
+
+* ``parse``: bytes or text -> one lxml tree, decoded the way a browser decodes;
+* ``metadata``: title, byline, declared language (and the language chosen);
+* ``readable``: readability-lxml's main block, walked into kinded raw blocks;
+* ``rules``: the cleaning rules, as data, that drop page furniture;
+* ``second``: trafilatura's second opinion, and the choice between the two;
+* ``checks``: pages that are no article (walls, lists of links, empty pages).
+
+``extract_article`` composes them; ``article_from_text`` builds an article
+from plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..document import Article, Block
+from ..errors import NoArticle
+from .checks import check_page, is_card_list, is_link_list, reads_like_wall
+from .metadata import choose_language, page_metadata
+from .parse import check_binary, decode_html, fold_whitespace, parse_html, visible_text
+from .readable import block_paragraphs, fragment_blocks, main_blocks, remove_marked
+from .rules import RawBlock, clean_blocks, is_boilerplate_text, is_date_line, is_marked
+from .second import agreement, needs_second_opinion, prefer_second, trafilatura_blocks
+
+__all__ = ["Article", "RawBlock", "article_from_text", "block_paragraphs", "check_binary",
+           "check_page", "choose_language", "clean_blocks", "decode_html", "extract_article",
+           "fold_whitespace", "fragment_blocks", "is_boilerplate_text", "is_card_list",
+           "is_date_line", "is_link_list", "is_marked", "main_blocks", "page_metadata",
+           "parse_html", "remove_marked", "visible_text"]
+
+
+def extract_article(html: str | bytes, url: str | None = None) -> Article:
+    """Extract the readable article from a page's HTML (text, or bytes in any charset).
+
+    readability-lxml's main block is the first opinion.  When a cheap signal
+    says it may have missed (``second.needs_second_opinion``), trafilatura's
+    reading of the same parsed page is the second, and the article is the one
+    of the two that holds the page's article (``second.prefer_second``); a
+    wall or not-an-article verdict on one is overruled by an article in the
+    other.  Raises ``NoArticle`` (with a stable ``code``) when the page holds
+    no article: see ``checks``.  Never raises anything else on odd HTML."""
+    root = parse_html(html)
+    meta = page_metadata(root)
+    first = _reading(root, meta, main_blocks(root), url)
+    if first.refusal is None and not needs_second_opinion(root, first.blocks):
+        return first.article
+    second = _reading(root, meta, trafilatura_blocks(root, url), url)
+    if first.refusal is not None:
+        if _overrules(first, second):
+            return second.article
+        raise first.refusal
+    if second.refusal is None and prefer_second(first.blocks, second.blocks):
+        return second.article
+    return first.article
+
+
+# Verdicts that say the article text is missing from readability's reading: an
+# article in trafilatura's reading overrules them.  What the page *is* (a list of
+# links, a PDF, an empty page, a bot check by its title) is not overruled.
+OVERRULED = frozenset({"no_article", "cookie_wall", "login_wall", "paywall"})
+
+
+# A wall verdict is overruled by a reading that adds at least this many words
+# the first one did not have (not the stub again with a "subscribe" line).
+NEW_WORDS = 50
+
+
+def _overrules(first: "_Reading", second: "_Reading") -> bool:
+    """Does the second reading show that the first one's refusal was wrong?
+
+    Finding nothing is overruled by anything that passes the checks.  A wall is
+    overruled only by a reading that passes the checks on the same page (so it
+    is no stub: see ``check_page``), adds text the first did not have, and is
+    not the wall's own wording read as prose."""
+    code = first.refusal.code if first.refusal else None
+    if second.refusal is not None or code not in OVERRULED:
+        return False
+    if code == "no_article":
+        return True
+    agree = agreement(first.blocks, second.blocks)
+    return agree.words_b - agree.shared >= NEW_WORDS and not reads_like_wall(second.article.text)
+
+
+@dataclass
+class _Reading:
+    """One extractor's reading of the page: its cleaned blocks, and the article or
+    the reason the page is no article."""
+
+    blocks: list[Block]
+    article: Article
+    refusal: NoArticle | None
+
+
+def _reading(root, meta: dict, raw: list[RawBlock], url: str | None) -> _Reading:
+    blocks = clean_blocks(raw, title=meta["title"], byline=meta["byline"])
+    lang = choose_language(meta["lang"], " ".join(b.text for b in blocks))
+    article = Article(title=meta["title"], byline=meta["byline"], lang=lang,
+                      blocks=tuple(blocks), url=url)
+    try:
+        check_page(root, article, raw)
+    except NoArticle as refusal:
+        return _Reading(blocks, article, refusal)
+    return _Reading(blocks, article, None)
+
+
+def article_from_text(text: str, title: str | None = None, lang: str | None = None) -> Article:
+    """Plain text -> Article: paragraphs are separated by blank lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = tuple(p for p in (fold_whitespace(b) for b in re.split(r"\n\s*\n", text)) if p)
+    return Article.from_paragraphs(paragraphs, title=title, lang=lang)

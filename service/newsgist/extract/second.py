@@ -1,0 +1,168 @@
+"""The second opinion: trafilatura's main content, as kinded raw blocks.
+
+readability-lxml picks one best block of the page and its neighbours; on
+pages whose article is split into many sections (a "best X" guide with a
+``<h2>`` per item, a page built of ``<section>``s) it can keep one section, or
+take the wrong block.  trafilatura (Apache-2.0) reads the page differently: it
+walks the whole tree, prunes what looks like boilerplate and keeps every
+paragraph-like element that is left.  ``trafilatura_blocks`` asks it for its
+result as a tree (``bare_extraction``, reusing the page NewsGist already
+parsed) and turns that tree into ``RawBlock``s with the same kinds as
+readability's blocks.  ``merge`` (below) decides which opinion the article is
+made of.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+
+from ..document import BlockKind
+from .parse import fold_whitespace
+from .rules import RawBlock
+
+# trafilatura's output elements -> block kinds (its XML-TEI-like vocabulary).
+_KINDS: dict[str, BlockKind] = {"head": "heading", "p": "paragraph", "item": "list_item",
+                                "quote": "quote", "code": "code", "row": "table_cell"}
+_ENDS_SENTENCE = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
+BOLD_HEADING_WORDS = 14
+
+
+def trafilatura_blocks(root: lxml.html.HtmlElement, url: str | None = None) -> list[RawBlock]:
+    """trafilatura's main content of an already parsed page (left unchanged), as blocks."""
+    try:
+        import trafilatura
+        document = trafilatura.bare_extraction(
+            copy.deepcopy(root), url=url, include_comments=False, include_tables=True,
+            include_formatting=True, include_links=True, with_metadata=False)
+    except Exception:  # trafilatura gives up on odd trees in its own ways
+        return []
+    body = getattr(document, "body", None)
+    return [] if body is None else tree_blocks(body)
+
+
+def tree_blocks(body: lxml.etree._Element) -> list[RawBlock]:
+    """trafilatura's result tree -> one RawBlock per paragraph, heading, item, quote, row."""
+    blocks: list[RawBlock] = []
+    for el in body.iter("head", "p", "item", "quote", "code", "row"):
+        if _inside_block(el, body):
+            continue  # text of a block inside another is part of the outer block
+        if el.tag == "quote" and el.find(".//p") is not None:
+            continue  # its paragraphs come next, each a quote
+        text = fold_whitespace(" ".join(el.itertext()))
+        if not text:
+            continue
+        kind = _KINDS[el.tag]
+        if el.tag == "p" and any(a.tag == "quote" for a in el.iterancestors()):
+            kind = "quote"
+        if el.tag == "row" and len([c for c in el if "".join(c.itertext()).strip()]) < 2:
+            kind = "paragraph"  # a one-cell row is layout, not data
+        if kind == "paragraph" and _all_bold(el, text) and len(text.split()) <= \
+                BOLD_HEADING_WORDS and not _ENDS_SENTENCE.search(text):
+            kind = "heading"
+        links = el.findall(".//ref")
+        link_chars = sum(len(fold_whitespace("".join(a.itertext()))) for a in links)
+        blocks.append(RawBlock(text, link_chars, el.tag, len(links), kind))
+    return blocks
+
+
+def _inside_block(el: lxml.etree._Element, body: lxml.etree._Element) -> bool:
+    for anc in el.iterancestors():
+        if anc is body:
+            return False
+        if anc.tag in _KINDS and not (anc.tag == "quote" and el.tag == "p"):
+            return True
+        if anc.tag == "quote":
+            return False
+    return False
+
+
+def _all_bold(el: lxml.etree._Element, text: str) -> bool:
+    bold = sum(len("".join(h.itertext()).strip()) for h in el.iter("hi")
+               if (h.get("rend") or "") in ("#b", "#strong"))
+    return bold >= len(text.replace(" ", "")) * 0.95 if bold else False
+
+
+# -- the merge ---------------------------------------------------------------------------------
+# Thresholds chosen on the tuning half of the WCXB developer set and checked on
+# the 181 news pages (docs/extraction.md has the figures and the command).
+# trafilatura's text replaces readability's when it holds this many times as many
+# words: readability kept one section of several, or a stub.
+SUPERSET_RATIO = 1.4
+# ... or when the two disagree (less than this share of readability's words is
+# in trafilatura's text: readability took another block, a footer, a sidebar,
+# a consent notice) and trafilatura's text is not much shorter.
+DISAGREE_SHARE = 0.5
+DISAGREE_MIN_RATIO = 0.8
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How two extractions of one page relate, by their lower-cased word bags."""
+
+    words_a: int
+    words_b: int
+    shared: int
+
+    @property
+    def a_in_b(self) -> float:
+        """The share of ``a``'s words that ``b`` has too."""
+        return self.shared / self.words_a if self.words_a else 0.0
+
+    @property
+    def ratio(self) -> float:
+        """How many times as many words ``b`` has as ``a``."""
+        return self.words_b / self.words_a if self.words_a else float("inf")
+
+
+def agreement(a: list[RawBlock] | list, b: list[RawBlock] | list) -> Agreement:
+    bag_a, bag_b = _bag(a), _bag(b)
+    return Agreement(sum(bag_a.values()), sum(bag_b.values()), sum((bag_a & bag_b).values()))
+
+
+def _bag(blocks) -> Counter:
+    return Counter(w for block in blocks for w in _WORD.findall(block.text.lower()))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def prefer_second(readability: list, second: list) -> bool:
+    """True when trafilatura's blocks, not readability's, are the article."""
+    if not second:
+        return False
+    agree = agreement(readability, second)
+    if agree.words_b == 0:
+        return False
+    return agree.ratio >= SUPERSET_RATIO \
+        or (agree.a_in_b < DISAGREE_SHARE and agree.ratio >= DISAGREE_MIN_RATIO)
+
+
+# -- when to ask ------------------------------------------------------------------------------
+# trafilatura costs about as much as readability again, so it is asked only when
+# readability's text may be missing part of the article: it is short, or it
+# holds a small share of the words of the page's paragraphs (a "best X" guide
+# whose other sections readability left out, a footer taken for the article).
+SHORT_WORDS = 300
+PARAGRAPH_SHARE = 0.8
+_PAGE_PARAGRAPHS = lxml.etree.XPath(
+    "//body//p[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header "
+    "or ancestor::form)]")
+
+
+def needs_second_opinion(root: lxml.html.HtmlElement, blocks: list) -> bool:
+    """A cheap signal that readability's blocks may not be the whole article."""
+    words = sum(len(b.text.split()) for b in blocks)
+    if words < SHORT_WORDS:
+        return True
+    return words < PARAGRAPH_SHARE * paragraph_words(root)
+
+
+def paragraph_words(root: lxml.html.HtmlElement) -> int:
+    """Words in the page's ``<p>`` elements outside navigation, headers, footers and forms."""
+    return sum(len(p.text_content().split()) for p in _PAGE_PARAGRAPHS(root))

@@ -1,0 +1,126 @@
+"""The second opinion (trafilatura) and the choice between the two readings.
+
+Each fixture is a page where readability-lxml alone takes the wrong text, and
+the test first checks that it does, so the fixture keeps testing what it is
+meant to test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+from readability import Document
+
+from newsgist.errors import NoArticle
+from newsgist.extract import extract_article, parse_html
+from newsgist.extract.second import (agreement, needs_second_opinion, prefer_second,
+                                     trafilatura_blocks, tree_blocks)
+from newsgist.extract.rules import RawBlock
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def readability_text(html: str) -> str:
+    summary = Document(html).summary()
+    return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+
+
+def test_a_guide_of_many_sections_is_read_whole_not_its_legal_footer():
+    html = page("multi_section_guide.html")
+    assert readability_text(html).strip().startswith("This website is run by")  # the failure
+    article = extract_article(html)
+    headings = [b.text for b in article.blocks if b.kind == "heading"]
+    assert headings[0] == "Best overall: the Larkspur City 2" and "How we tested" in headings
+    assert len(headings) == 8
+    assert "Its mid-mounted motor pulled up the steepest hill" in article.text
+    assert "registered in England and Wales" not in article.text
+
+
+def test_a_page_with_a_sign_in_link_and_a_full_article_is_an_article():
+    html = page("login_link_article.html")
+    assert "written by volunteers" in readability_text(html)   # readability takes the sidebar
+    assert "Volunteers counted" not in readability_text(html)
+    article = extract_article(html)
+    assert article.paragraphs[0].startswith("Volunteers counted more than two thousand swifts")
+    assert any(p.startswith("The next count will take place in July") for p in article.paragraphs)
+
+
+def test_a_page_with_a_cookie_banner_and_a_full_article_is_an_article():
+    html = page("cookie_banner_article.html")
+    assert "912 partners" in readability_text(html)            # readability takes the banner
+    article = extract_article(html)
+    assert article.paragraphs[0].startswith("The town council voted on Tuesday night")
+    assert "partners" not in article.text and len(article.paragraphs) == 7
+
+
+def test_real_walls_are_still_refused():
+    # The second reading of a wall is the wall's own wording or the same stub:
+    # it overrules nothing.
+    for name, code in (("login_wall.html", "login_wall"), ("paywall.html", "paywall"),
+                       ("cookie_wall.html", "cookie_wall"), ("home_page.html", "link_list")):
+        with pytest.raises(NoArticle) as caught:
+            extract_article(page(f"not_articles/{name}"))
+        assert caught.value.code == code, name
+
+
+def test_second_opinion_blocks_have_kinds():
+    root = parse_html(page("block_kinds.html"))
+    kinds = {b.text: b.kind for b in trafilatura_blocks(root)}
+    assert kinds["A new building on higher ground"] == "heading"
+    assert kinds["Two study rooms that groups can book for free"] == "list_item"
+    assert kinds["Monday to Friday 9 to 19"] == "table_cell"
+    assert kinds["title:flood AND year:2021"] == "code"
+    assert kinds[next(t for t in kinds if t.startswith("We wanted a place"))] == "quote"
+    assert list(kinds.values()).count("quote") == 1  # the quote's paragraph is not repeated
+
+
+def test_trafilatura_leaves_the_parsed_page_unchanged():
+    root = parse_html(page("block_kinds.html"))
+    before = lxml.html.tostring(root)
+    trafilatura_blocks(root)
+    assert lxml.html.tostring(root) == before
+
+
+def test_tree_blocks_of_a_result_tree():
+    body = lxml.etree.fromstring(
+        "<body><head rend='h2'>Range</head><p><hi rend='#b'>Battery</hi></p>"
+        "<p>It lasts <ref target='/x'>a week</ref>.</p><list><item>one</item></list>"
+        "<table><row><cell>a</cell><cell>b</cell></row><row><cell>solo</cell></row></table>"
+        "</body>")
+    assert [(b.kind, b.text) for b in tree_blocks(body)] == [
+        ("heading", "Range"), ("heading", "Battery"), ("paragraph", "It lasts a week ."),
+        ("list_item", "one"), ("table_cell", "a b"), ("paragraph", "solo")]
+    assert tree_blocks(body)[2].links == 1
+
+
+def blocks(*texts: str) -> list[RawBlock]:
+    return [RawBlock(t) for t in texts]
+
+
+def test_agreement_and_the_choice():
+    one = blocks("the council approved the plan on tuesday night")
+    more = one + blocks("buses will run every ten minutes at rush hour from march onwards",
+                        "riders asked for the change in a survey last year")
+    agree = agreement(one, more)
+    assert agree.a_in_b == 1.0 and agree.ratio > 2
+    assert prefer_second(one, more)            # readability kept one section of several
+    assert not prefer_second(more, one)        # the second reading is shorter
+    assert not prefer_second(more, more)       # they agree: readability stays
+    other = blocks("completely different words about gardening tools and seeds sold here")
+    assert prefer_second(one, other)           # they disagree, the second is not shorter
+    assert not prefer_second(one, [])
+
+
+def test_the_second_opinion_is_asked_only_when_readability_may_have_missed():
+    long_text = " ".join(["word"] * 400)
+    root = lxml.html.document_fromstring(f"<html><body><p>{long_text}</p></body></html>")
+    assert not needs_second_opinion(root, blocks(long_text))
+    assert needs_second_opinion(root, blocks("a short stub of text"))
+    wide = lxml.html.document_fromstring(
+        "<html><body>" + f"<p>{long_text}</p>" * 3 + "</body></html>")
+    assert needs_second_opinion(wide, blocks(long_text))  # a third of the page's paragraphs
