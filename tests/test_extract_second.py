@@ -148,3 +148,16 @@ def test_a_short_university_news_story_is_not_refused():
     assert len(article.paragraphs) == 4
     assert article.paragraphs[0].startswith("A team of five engineering students")
     assert "Last updated" not in article.text
+
+
+@pytest.mark.parametrize("text, wall", [
+    ("Sign in to continue reading. Forgot your password? Create an account.", True),
+    ("Subscribe now to continue reading this story.", True),
+    ("We and our partners use cookies and process personal data. Accept all or manage "
+     "preferences in our privacy policy.", True),
+    ("The council said the bakery's cookies sold out by noon on the first day.", False),
+    ("Volunteers counted more than two thousand swifts over the old mill.", False),
+])
+def test_reads_like_wall(text, wall):
+    from newsgist.extract import reads_like_wall
+    assert reads_like_wall(text) is wall
