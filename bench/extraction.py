@@ -164,7 +164,7 @@ def load_baseline(package_dir: Path):
     module = importlib.util.module_from_spec(spec)
     sys.modules["newsgist_baseline"] = module
     spec.loader.exec_module(module)
-    importlib.import_module("newsgist_baseline.errors")
+    module.errors = importlib.import_module("newsgist_baseline.errors")
     return module
 
 

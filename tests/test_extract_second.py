@@ -124,3 +124,40 @@ def test_the_second_opinion_is_asked_only_when_readability_may_have_missed():
     wide = lxml.html.document_fromstring(
         "<html><body>" + f"<p>{long_text}</p>" * 3 + "</body></html>")
     assert needs_second_opinion(wide, blocks(long_text))  # a third of the page's paragraphs
+
+
+def test_an_article_that_embeds_a_pdf_is_an_article_and_a_pdf_viewer_is_not():
+    html = page("block_kinds.html").replace(
+        "</article>", "<object type='application/pdf' data='/minutes.pdf' class='file-embed'>"
+                      "</object></article>")
+    assert extract_article(html).paragraphs[0].startswith("The library of Alder Falls")
+    for name in ("pdf_viewer.html", "pdfjs_viewer.html"):
+        with pytest.raises(NoArticle) as caught:
+            extract_article(page(f"not_articles/{name}"))
+        assert caught.value.code == "pdf_document"
+
+
+def test_a_short_university_news_story_is_not_refused():
+    from newsgist.extract import clean_blocks, main_blocks
+    html = page("short_university_story.html")
+    # readability (as NewsGist runs it) drops the layout whose class says "sidebar" and
+    # keeps the "Last updated" line, which is furniture: nothing is left.
+    assert clean_blocks(main_blocks(parse_html(html))) == []
+    article = extract_article(html)
+    assert article.title == "Student team wins regional robotics prize"
+    assert len(article.paragraphs) == 4
+    assert article.paragraphs[0].startswith("A team of five engineering students")
+    assert "Last updated" not in article.text
+
+
+@pytest.mark.parametrize("text, wall", [
+    ("Sign in to continue reading. Forgot your password? Create an account.", True),
+    ("Subscribe now to continue reading this story.", True),
+    ("We and our partners use cookies and process personal data. Accept all or manage "
+     "preferences in our privacy policy.", True),
+    ("The council said the bakery's cookies sold out by noon on the first day.", False),
+    ("Volunteers counted more than two thousand swifts over the old mill.", False),
+])
+def test_reads_like_wall(text, wall):
+    from newsgist.extract import reads_like_wall
+    assert reads_like_wall(text) is wall

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from support import HashingEncoder
 
-import newsgist.isolate as isolate
+import newsgist.pipeline as pipeline_module
 from newsgist.document import Article, Block
 from newsgist.errors import NoArticle
 from newsgist.rank import CentroidRanker
@@ -151,7 +151,7 @@ def test_ranker_checks_the_mask_length():
 def article_pipeline(monkeypatch, pipeline):
     """The pipeline, fed a hand-made Article instead of extracting one from HTML."""
     def use(article):
-        monkeypatch.setattr(isolate, "extract_article", lambda html, url=None: article)
+        monkeypatch.setattr(pipeline_module, "extract_article", lambda html, url=None: article)
         return pipeline
     return use
 

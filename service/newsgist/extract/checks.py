@@ -70,7 +70,7 @@ def check_page(root: lxml.html.HtmlElement, article: Article, blocks: list[RawBl
     around it, so an article that merely mentions cookies, captchas or
     subscriptions, or a page with a sign-in box in its header, is never rejected."""
     size = len(article.text)
-    if _is_pdf_viewer(root):
+    if _is_pdf_viewer(root, embedded=size < SHORT_ARTICLE_CHARS):
         raise NoArticle("This is a PDF viewer, not a web page: NewsGist summarizes the "
                         "articles of HTML news pages.", code="pdf_document")
     page_text = ""
@@ -108,8 +108,11 @@ def check_page(root: lxml.html.HtmlElement, article: Article, blocks: list[RawBl
         raise NoArticle("No article text was found on this page.", code="no_article")
 
 
-def _is_pdf_viewer(root: lxml.html.HtmlElement) -> bool:
-    if root.xpath("//embed[@type='application/pdf'] | //object[@type='application/pdf']"):
+def _is_pdf_viewer(root: lxml.html.HtmlElement, embedded: bool) -> bool:
+    """A browser's or pdf.js's PDF viewer.  A PDF ``<embed>``/``<object>`` counts only
+    when the page has no article of its own (``embedded``): a blog post may embed one."""
+    if embedded and root.xpath("//embed[@type='application/pdf'] | "
+                               "//object[@type='application/pdf']"):
         return True
     if root.xpath("//*[@id='viewerContainer'] | //*[contains(@class, 'pdfViewer')]"):
         return True  # pdf.js, the viewer of Firefox and many sites

@@ -15,6 +15,7 @@ made of.
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -25,6 +26,13 @@ import lxml.html
 from ..document import BlockKind
 from .parse import fold_whitespace
 from .rules import RawBlock
+
+# trafilatura logs what it reads, page text included: that never reaches NewsGist's
+# log (page contents stay out of logs), whatever level the application sets.
+_TRAFILATURA_LOG = logging.getLogger("trafilatura")
+_TRAFILATURA_LOG.setLevel(logging.CRITICAL + 1)
+_TRAFILATURA_LOG.propagate = False
+_TRAFILATURA_LOG.addHandler(logging.NullHandler())
 
 # trafilatura's output elements -> block kinds (its XML-TEI-like vocabulary).
 _KINDS: dict[str, BlockKind] = {"head": "heading", "p": "paragraph", "item": "list_item",
