@@ -11,6 +11,7 @@ import threading
 import time
 
 from . import __version__
+from .batch import command as batch
 from .config import LENGTH_PRESETS, Settings
 from .errors import NewsGistError
 
@@ -39,12 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     summ.add_argument("--json", action="store_true", help="print the API's JSON answer")
     summ.add_argument("--model", help="model path or hub name")
 
+    batch.add_parser(sub)  # newsgist batch (newsgist/batch/command.py)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(model=args.model)
     except ValueError as exc:
         print(f"newsgist: {exc}", file=sys.stderr)
         return 2
+    if args.command == "batch":
+        return batch.batch_command(args, settings)
     if args.command == "serve":
         return serve_command(settings.with_(host=args.host, port=args.port, threads=args.threads,
                                             allow_remote=args.allow_remote))
