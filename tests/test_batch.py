@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import io
 import json
@@ -9,8 +10,10 @@ import os
 import pty
 import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -265,6 +268,7 @@ def test_resume_after_sigkill_completes_the_output_without_torn_lines(tmp_path):
 # -- progress ----------------------------------------------------------------------------
 RUN_JOB = """
 import sys
+import termios
 from newsgist.batch.job import BatchJob, run_job
 from newsgist.config import Settings
 from support import HashingEncoder
@@ -288,6 +292,7 @@ def _progress_input(tmp_path) -> Path:
 def test_progress_on_a_terminal_is_a_bar(tmp_path):
     src, out = _progress_input(tmp_path), tmp_path / "out.jsonl"
     leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
     proc = subprocess.Popen([sys.executable, "-c", RUN_JOB, str(src), str(out)],
                             stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
                             env=_job_env())
@@ -330,8 +335,9 @@ def test_progress_off_a_terminal_is_plain_lines(tmp_path):
 
 # -- Ray ---------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_ray_gives_the_same_lines_as_the_local_path(tmp_path):
-    """A local Ray runtime with 2 CPUs and the real model, against the local path."""
+def test_ray_gives_the_same_lines_as_the_local_path(tmp_path, monkeypatch):
+    """A local Ray runtime with 2 CPUs and the real model, against the local path
+    (inputs named relative to the working directory, as users do)."""
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'newsgist[ray]')")
     pytest.importorskip("ray.data", reason="Ray Data is not installed")
     news = (FIXTURES / "news_article.html").read_text(encoding="utf-8")
@@ -339,16 +345,21 @@ def test_ray_gives_the_same_lines_as_the_local_path(tmp_path):
         {"id": "news", "html": news, "url": "https://news.example/paris"},
         {"id": "bus", "text": ARTICLE}, "not json", {"id": "tiny", "text": "Too short."},
         {"id": "s4", "html": page("Four", story(4))}])
+    make_folder(tmp_path / "site")
+    monkeypatch.chdir(tmp_path)
+    inputs = ["in.jsonl", "site"]
     local_out, ray_out = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-    run_job(BatchJob([str(src)], str(local_out), sentences=3, workers=2), Settings(),
+    run_job(BatchJob(inputs, str(local_out), sentences=3, workers=2), Settings(),
             stream=io.StringIO())
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        run_job(BatchJob([str(src)], str(ray_out), sentences=3, ray=True), Settings(),
+        run_job(BatchJob(inputs, str(ray_out), sentences=3, ray=True), Settings(),
                 stream=io.StringIO())
     finally:
         ray.shutdown()
     local, on_ray = lines(local_out), lines(ray_out)
-    assert [x["id"] for x in on_ray] == ["news", "bus", f"{src}:3", "tiny", "s4"]
+    assert [x["id"] for x in on_ray] == ["news", "bus", "in.jsonl:3", "tiny", "s4", "site/a.htm",
+                                         "site/b.html", "site/sub/c.txt", "site/sub/d.html.gz"]
+    assert [x["position"] for x in on_ray] == list(range(9))
     assert [without_timings(x) for x in on_ray] == [without_timings(x) for x in local]
     assert local[0]["title"] == "Paris-China Talks Signal Focus on Peace Efforts in Ukraine"

@@ -40,18 +40,18 @@ def archive_datasource(sources: list[str], max_bytes: int, skip: frozenset[str] 
     from ray.data.block import BlockMetadata
     from ray.data.datasource import Datasource, ReadTask
 
-    sources = [os.path.abspath(s) for s in sources]  # read tasks run in other processes
+    base = os.getcwd()  # read tasks run in other processes, maybe in other folders
     starts, start = [], 0
     for source in sources:  # each task must know the position its input starts at
         starts.append(start)
-        start += count_records([source], max_bytes)
+        start += count_records([source], max_bytes, base)
 
     def reader(source: str, first: int):
         def read():
             import pyarrow as pa
 
             rows = []
-            for record in read_records([source], max_bytes, start=first):
+            for record in read_records([source], max_bytes, start=first, base=base):
                 if id_key(record.id) in skip:
                     continue
                 rows.append(record.to_row())

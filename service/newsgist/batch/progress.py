@@ -4,6 +4,7 @@ the summary line at the end (counts by outcome, pages per second, slowest record
 from __future__ import annotations
 
 import heapq
+import os
 import threading
 import time
 from collections import Counter
@@ -77,8 +78,9 @@ class Progress:
         if bar:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, file=stream, unit="rec", dynamic_ncols=True,
-                             smoothing=0.1, desc="newsgist batch")
+            sized = _columns(stream) > 0  # a terminal that has not said its width: 100
+            self._bar = tqdm(total=total, file=stream, unit="rec", dynamic_ncols=sized,
+                             ncols=None if sized else 100, smoothing=0.1, desc="newsgist batch")
             self._bar.set_postfix_str("errors 0", refresh=False)
 
     def set_total(self, total: int) -> None:
@@ -119,6 +121,13 @@ class Progress:
             summary = self.tally.summary_line(skipped)
             self._print(summary)
             return summary
+
+
+def _columns(stream: IO[str]) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return 0
 
 
 def _clock(seconds: float) -> str:

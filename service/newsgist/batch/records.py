@@ -79,17 +79,20 @@ def input_kind(source: str) -> str:
 
 
 def read_records(sources: list[str] | str, max_bytes: int = 8 * 1024 * 1024,
-                 start: int = 0, stdin: IO[bytes] | None = None) -> Iterator[Record]:
+                 start: int = 0, stdin: IO[bytes] | None = None,
+                 base: str | None = None) -> Iterator[Record]:
     """Every record of every source, in order, positions from ``start``.
 
     ``max_bytes`` is the body-size limit (a JSONL line, a page): a larger
     one yields an error Record ``body_too_large`` without being read whole.
-    Raises OSError when a source cannot be opened."""
+    Relative sources are found in ``base`` (default: the working directory)
+    while ids keep the paths as given.  Raises OSError when a source cannot
+    be opened."""
     if isinstance(sources, str):
         sources = [sources]
     position = start
     for source in sources:
-        for record in _read_one(source, max_bytes, stdin):
+        for record in _read_one(source, max_bytes, stdin, base):
             yield _at(record, position)
             position += 1
 
@@ -99,12 +102,14 @@ def _at(record: Record, position: int) -> Record:
                   url=record.url, title=record.title, error=record.error)
 
 
-def _read_one(source: str, max_bytes: int, stdin: IO[bytes] | None) -> Iterator[Record]:
-    kind = input_kind(source)
+def _read_one(source: str, max_bytes: int, stdin: IO[bytes] | None,
+              base: str | None = None) -> Iterator[Record]:
+    path = os.path.join(base, source) if base and source != STDIN else source
+    kind = input_kind(path)
     if kind == "folder":
-        yield from read_folder(source, max_bytes)
+        yield from read_folder(path, max_bytes, name=source)
         return
-    raw = (stdin or sys.stdin.buffer) if source == STDIN else open(source, "rb")
+    raw = (stdin or sys.stdin.buffer) if source == STDIN else open(path, "rb")
     try:
         if kind == "warc":
             yield from read_warc(raw, max_bytes)
@@ -239,24 +244,25 @@ def decode_page(body: bytes, content_type: str = "") -> str:
 
 
 # -- a folder of pages ---------------------------------------------------------------
-def read_folder(folder: str, max_bytes: int) -> Iterator[Record]:
+def read_folder(folder: str, max_bytes: int, name: str | None = None) -> Iterator[Record]:
     """Every .html / .htm / .txt file below ``folder`` (also gzipped: ``.html.gz``), in
-    sorted path order; .txt files are plain text."""
+    sorted path order; .txt files are plain text.  Ids are the files' paths, under
+    ``name`` (the folder as the user gave it) when given."""
     for path in _page_files(folder):
-        name = path[:-3] if path.lower().endswith(".gz") else path
-        is_text = name.lower().endswith(".txt")
+        record_id = path if name is None else os.path.join(name, os.path.relpath(path, folder))
+        is_text = path.lower().removesuffix(".gz").endswith(".txt")
         try:
             with open(path, "rb") as raw:
                 data = _maybe_gunzip(raw).read(max_bytes + 1)
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            yield Record(id=path, error=("unreadable", f"The file could not be read: {exc}"))
+            yield Record(id=record_id, error=("unreadable", f"The file could not be read: {exc}"))
             continue
         if len(data) > max_bytes:
-            yield Record(id=path, error=_too_large(max_bytes))
+            yield Record(id=record_id, error=_too_large(max_bytes))
         elif is_text:
-            yield Record(id=path, text=clean(data.decode("utf-8", "replace")))
+            yield Record(id=record_id, text=clean(data.decode("utf-8", "replace")))
         else:
-            yield Record(id=path, html=clean(decode_page(data)))
+            yield Record(id=record_id, html=clean(decode_page(data)))
 
 
 def _page_files(folder: str) -> Iterator[str]:
@@ -269,19 +275,20 @@ def _page_files(folder: str) -> Iterator[str]:
                 yield os.path.join(root, name)
 
 
-def count_records(sources: list[str], max_bytes: int) -> int:
+def count_records(sources: list[str], max_bytes: int, base: str | None = None) -> int:
     """How many records ``read_records`` will yield (a pass over the input, for the ETA
     and for Ray's read tasks).  A JSONL file is counted by its non-blank lines without
     parsing them: each gives exactly one record.  Not for stdin (it can be read once)."""
     total = 0
     for source in sources:
-        if input_kind(source) == "jsonl":
-            with open(source, "rb") as raw:
+        path = os.path.join(base, source) if base else source
+        if input_kind(path) == "jsonl":
+            with open(path, "rb") as raw:
                 stream = _maybe_gunzip(raw)
                 if _peek(stream, 5) != b"WARC/":
                     total += _count_lines(stream)
                     continue
-        total += sum(1 for _ in _read_one(source, max_bytes, None))
+        total += sum(1 for _ in _read_one(source, max_bytes, None, base))
     return total
 
 
