@@ -179,7 +179,11 @@ def child(method: str, src: str, out: str) -> None:
         ray.shutdown()
     else:
         raise SystemExit(f"unknown method {method}")
-    print(json.dumps({"job_s": time.monotonic() - t0, **extra}))
+    import resource
+
+    cpu = sum(getattr(resource.getrusage(who), f) for who in
+              (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+    print(json.dumps({"job_s": time.monotonic() - t0, "cpu_s": cpu, **extra}))
 
 
 def methods_run(method: str, src: Path, tmp: Path) -> dict:
@@ -204,13 +208,16 @@ def throughput(source, tmp: Path, n: int, rounds: int, methods: list[str]) -> di
             res = methods_run(m, src, tmp)
             runs[m].append(res)
             print(f"  round {r + 1} {m:7s} {n / res['job_s']:6.2f} records/s  job "
-                  f"{res['job_s']:6.1f} s  (wall {res['wall']:.1f} s, ok {res['ok']}/{n}, "
-                  f"load {res['load']})", flush=True)
+                  f"{res['job_s']:6.1f} s  (wall {res['wall']:.1f} s, "
+                  f"{res.get('cpu_s', 0) / n:.2f} CPU s/record, peak "
+                  f"{res['peak_rss_mb']:.0f} MB, ok {res['ok']}/{n}, load {res['load']})",
+                  flush=True)
     rate = {m: n / sum(x["job_s"] for x in v) * len(v) for m, v in runs.items()}
     print(f"\nthroughput on {n} records ({os.cpu_count()} cores), records/s over "
           f"{rounds} round(s):")
     for m in methods:
         print(f"  {m:7s} {rate[m]:6.2f} records/s   {rate[m] / rate['loop']:5.2f}x the loop")
+    print("  (CPU s/record counts the job's own processes; Ray's actors are not its children)")
     if "ray" in rate and "batch" in rate:
         print(f"  ray / batch: {rate['ray'] / rate['batch']:.2f} (ray.init apart: "
               f"{sum(x['ray_init_s'] for x in runs['ray']) / len(runs['ray']):.1f} s)")
@@ -280,7 +287,8 @@ def memory(source, tmp: Path, sizes: list[int]) -> dict:
         res = methods_run("batch", src, tmp)
         rows[n] = res
         print(f"  {n:5d} records: peak {res['peak_rss_mb']:6.0f} MB   "
-              f"({n / res['job_s']:.2f} records/s, load {res['load']})", flush=True)
+              f"({n / res['job_s']:.2f} records/s, {res['cpu_s'] / n:.2f} CPU s/record, "
+              f"load {res['load']})", flush=True)
     return rows
 
 

@@ -22,7 +22,7 @@ import pytest
 from batch_support import SLOW_WORD, SlowEncoder
 from newsgist.batch.job import BatchJob, run_job
 from newsgist.batch.output import LineWriter, OutputExists, done_ids
-from newsgist.batch.records import Record, count_records, read_records
+from newsgist.batch.records import count_records, read_records
 from newsgist.batch.summarize import RecordSummarizer
 from newsgist.config import Settings
 from support import ARTICLE, FIXTURES, HashingEncoder
@@ -341,7 +341,7 @@ def test_ray_gives_the_same_lines_as_the_local_path(tmp_path, monkeypatch):
     ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'newsgist[ray]')")
     pytest.importorskip("ray.data", reason="Ray Data is not installed")
     news = (FIXTURES / "news_article.html").read_text(encoding="utf-8")
-    src = write_jsonl(tmp_path / "in.jsonl", [
+    write_jsonl(tmp_path / "in.jsonl", [
         {"id": "news", "html": news, "url": "https://news.example/paris"},
         {"id": "bus", "text": ARTICLE}, "not json", {"id": "tiny", "text": "Too short."},
         {"id": "s4", "html": page("Four", story(4))}])

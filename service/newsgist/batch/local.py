@@ -21,6 +21,7 @@ on are tried once more, and a record that kills a worker twice gets an
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
@@ -50,6 +51,8 @@ def _init_worker(settings: Settings, sentences: int | None,
     parent = os.getppid()
     threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
     _summarizer = RecordSummarizer(settings, sentences, encoder_factory)
+    # Run when the pool lets the worker go: its page reader is stopped, not orphaned.
+    multiprocessing.util.Finalize(None, _summarizer.close, exitpriority=10)
 
 
 def _orphan_watch(parent: int) -> None:
