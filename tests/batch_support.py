@@ -18,3 +18,25 @@ class SlowEncoder(HashingEncoder):
         if any(SLOW_WORD in s for s in sentences):
             time.sleep(8.0)
         return super().encode(sentences)
+
+
+CRASH_WORD = "kaboom"
+
+
+class CrashingEncoder(HashingEncoder):
+    """The fake encoder, but the worker process dies outright (as in a crash in native
+    code) on a document that contains CRASH_WORD."""
+
+    def encode(self, sentences):
+        if any(CRASH_WORD in s for s in sentences):
+            import os
+
+            os._exit(70)
+        return super().encode(sentences)
+
+
+class BrokenModel:
+    """A model that cannot be loaded: the workers cannot start."""
+
+    def __init__(self):
+        raise RuntimeError("no model here")

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from batch_support import SLOW_WORD, SlowEncoder
+from batch_support import CRASH_WORD, SLOW_WORD, BrokenModel, CrashingEncoder, SlowEncoder
 from newsgist.batch.job import BatchJob, run_job
+from newsgist.batch.local import WorkersFailed
 from newsgist.batch.output import LineWriter, OutputExists, done_ids
 from newsgist.batch.records import count_records, read_records
 from newsgist.batch.summarize import RecordSummarizer
@@ -119,6 +120,9 @@ def test_jsonl_records_have_ids_positions_and_errors(tmp_path):
         None, "invalid_json", None, "ambiguous_content", "missing_content", "invalid_field",
         "body_too_large"]
     assert count_records([str(src)], 1000) == 7
+    bom = tmp_path / "bom.jsonl"  # as some editors and exporters save it
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "b", "text": "x"}).encode() + b"\n")
+    assert [(r.id, r.text, r.error) for r in read_records([str(bom)])] == [("b", "x", None)]
 
 
 def test_gzip_and_stdin_give_the_same_records(tmp_path):
@@ -225,6 +229,29 @@ def test_a_record_past_the_deadline_times_out_and_the_job_goes_on(tmp_path):
     assert all("sentences" in got[i] for i in (0, 2, 3))
 
 
+@pytest.mark.slow
+def test_a_record_that_kills_its_worker_gets_an_error_line_and_the_job_goes_on(tmp_path):
+    rows = [{"id": f"r{i}", "text": story(i)} for i in range(5)]
+    rows[2] = {"id": "crash", "text": story(2) + f" Then came the {CRASH_WORD}."}
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    result = run_job(BatchJob([str(src)], str(out), workers=2, encoder_factory=CrashingEncoder),
+                     Settings(), stream=io.StringIO())
+    got = lines(out)
+    assert [x["id"] for x in got] == ["r0", "r1", "crash", "r3", "r4"]
+    assert got[2]["error"]["code"] == "internal_error"
+    assert all("sentences" in got[i] for i in (0, 1, 3, 4))
+    assert result.tally.by_code == {"ok": 4, "internal_error": 1}
+
+
+@pytest.mark.slow
+def test_workers_that_cannot_start_stop_the_job_with_a_clear_error(tmp_path):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": story(1)}])
+    with pytest.raises(WorkersFailed):
+        run_job(BatchJob([str(src)], str(tmp_path / "out.jsonl"), workers=1,
+                         encoder_factory=BrokenModel), Settings(), stream=io.StringIO())
+
+
 # -- resume after a kill ----------------------------------------------------------------
 @pytest.mark.slow
 def test_resume_after_sigkill_completes_the_output_without_torn_lines(tmp_path):
@@ -270,6 +297,7 @@ RUN_JOB = """
 import sys
 import termios
 from newsgist.batch.job import BatchJob, run_job
+from newsgist.batch.local import WorkersFailed
 from newsgist.config import Settings
 from support import HashingEncoder
 run_job(BatchJob([sys.argv[1]], sys.argv[2], workers=2, progress_every=0,

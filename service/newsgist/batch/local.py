@@ -14,8 +14,8 @@ Records stream through a bounded window: at most ``window`` records are read
 but not yet written, so memory does not grow with the input.  Outcomes come
 out in input order.  A worker that dies on a record (a crash in native code,
 the kernel's OOM killer) is replaced; the records it may have been working
-on are tried once more, and a record that kills a worker twice gets an
-``internal_error`` line.
+on are tried again one at a time, and the record that kills a worker when it
+runs alone gets an ``internal_error`` line.
 """
 
 from __future__ import annotations
@@ -63,6 +63,10 @@ def _orphan_watch(parent: int) -> None:
             os._exit(0)
 
 
+def _ready() -> bool:
+    return _summarizer is not None
+
+
 def _work(record: Record) -> Outcome:
     assert _summarizer is not None
     return _summarizer(record)
@@ -80,18 +84,19 @@ def run_local(records: Iterable[Record], settings: Settings, sentences: int | No
     pool = _Pool(workers, settings, sentences, encoder_factory)
     order: deque[int] = deque()          # positions read and not yet yielded, in order
     records_by_pos: dict[int, Record] = {}
-    attempts: dict[int, int] = {}
     done: dict[int, Outcome] = {}
     running: dict[Future, int] = {}
+    suspects: deque[int] = deque()       # in flight when a worker died: retried one by one
+    solo: int | None = None              # the suspect now running alone
     source = iter(records)
     exhausted = False
 
-    def submit(record: Record) -> None:
-        running[pool.submit(record)] = record.position
+    def submit(position: int) -> None:
+        running[pool.submit(records_by_pos[position])] = position
 
     try:
         while True:
-            while not exhausted and len(order) < window:
+            while not exhausted and not suspects and solo is None and len(order) < window:
                 try:
                     record = next(source)
                 except StopIteration:
@@ -102,8 +107,10 @@ def run_local(records: Iterable[Record], settings: Settings, sentences: int | No
                     done[record.position] = unreadable(record)
                 else:
                     records_by_pos[record.position] = record
-                    attempts[record.position] = 1
-                    submit(record)
+                    submit(record.position)
+            if suspects and solo is None and not running:
+                solo = suspects.popleft()
+                submit(solo)
             while order and order[0] in done:
                 position = order.popleft()
                 records_by_pos.pop(position, None)
@@ -118,27 +125,25 @@ def run_local(records: Iterable[Record], settings: Settings, sentences: int | No
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
-                position = running.pop(future)
+                position = running[future]
                 try:
                     done[position] = future.result()
-                    pool.results += 1
+                    del running[future]
+                    if position == solo:
+                        solo = None
                 except BrokenProcessPool:
                     broken = True
-                    running[future] = position  # handled below with the others
             if broken:
-                lost = sorted(running.values())
-                running.clear()
                 pool.restart()
-                for position in lost:
-                    record = records_by_pos[position]
-                    if attempts[position] >= 2:
-                        done[position] = Outcome(error_line(
-                            record, "internal_error",
-                            "A batch worker stopped while summarizing this record (twice); "
-                            "please report the page that caused it."), 0.0)
-                    else:
-                        attempts[position] += 1
-                        submit(record)
+                if solo is not None:  # it was alone: it is the one that kills workers
+                    done[solo] = Outcome(error_line(
+                        records_by_pos[solo], "internal_error",
+                        "A batch worker stopped while summarizing this record; please "
+                        "report the page that caused it."), 0.0)
+                    solo = None
+                else:  # any of those in flight may be the cause: each is tried alone
+                    suspects.extend(sorted(running.values()))
+                running.clear()
     except KeyboardInterrupt:
         # Keep what is finished (these lines carry their position), then stop.
         for position in sorted(done):
@@ -155,8 +160,13 @@ class _Pool:
                  encoder_factory: Callable[[], Any] | None):
         self.args = (settings, sentences, encoder_factory)
         self.workers = workers
-        self.results = 0  # results received from the current executor
         self.executor = self._new()
+        try:  # a worker that cannot start (no model...) fails here, not on a record
+            self.executor.submit(_ready).result()
+        except BrokenProcessPool:
+            self.close()
+            raise WorkersFailed("the batch workers could not start (the reason is above)") \
+                from None
 
     def _new(self) -> ProcessPoolExecutor:
         # spawn: the parent runs threads (progress, counting), which fork does not mix with.
@@ -171,11 +181,7 @@ class _Pool:
             return self.executor.submit(_work, record)
 
     def restart(self) -> None:
-        if self.results == 0:
-            self.close()
-            raise WorkersFailed("the batch workers could not start (the reason is above)")
         self.close()
-        self.results = 0
         self.executor = self._new()
 
     def close(self, wait: bool = False) -> None:

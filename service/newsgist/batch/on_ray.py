@@ -23,7 +23,7 @@ from .records import STDIN, count_records, id_key, read_records
 from .summarize import BatchSummarizer, Outcome, batch_settings
 
 BLOCK_ROWS = 16   # records per block a read task yields (memory stays bounded)
-BATCH_ROWS = 4    # records per map_batches call (small: lines reach the writer steadily)
+BATCH_ROWS = 1    # records per map_batches call: one, as a local worker takes them (no idle tail)
 
 
 def _schema():

@@ -159,7 +159,7 @@ def read_jsonl(stream: IO[bytes], max_bytes: int, name: str = STDIN) -> Iterator
 
 def _jsonl_record(line: bytes, fallback_id: str) -> Record:
     try:
-        body = json.loads(line.decode("utf-8"))
+        body = json.loads(line.decode("utf-8-sig"))  # (a file may start with a BOM)
     except UnicodeDecodeError as exc:
         return Record(id=fallback_id, error=("invalid_encoding",
                                              f"The line is not valid UTF-8 (byte {exc.start})."))
