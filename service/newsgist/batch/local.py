@@ -43,12 +43,13 @@ class WorkersFailed(RuntimeError):
     """The worker processes could not start (e.g. the model cannot be loaded)."""
 
 
-def _init_worker(settings: Settings, sentences: int | None,
+def _init_worker(parent: int, settings: Settings, sentences: int | None,
                  encoder_factory: Callable[[], Any] | None) -> None:
     global _summarizer
     # Ctrl-C reaches the whole process group: the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
+    # The parent's pid comes from the parent: one killed while this worker was still
+    # starting is noticed too (os.getppid() would already be someone else).
     threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
     _summarizer = RecordSummarizer(settings, sentences, encoder_factory)
     # Run when the pool lets the worker go: its page reader is stopped, not orphaned.
@@ -158,7 +159,7 @@ class _Pool:
 
     def __init__(self, workers: int, settings: Settings, sentences: int | None,
                  encoder_factory: Callable[[], Any] | None):
-        self.args = (settings, sentences, encoder_factory)
+        self.args = (os.getpid(), settings, sentences, encoder_factory)
         self.workers = workers
         self.executor = self._new()
         try:  # a worker that cannot start (no model...) fails here, not on a record
