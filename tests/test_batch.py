@@ -400,12 +400,20 @@ def test_ray_gives_the_same_lines_as_the_local_path(tmp_path, monkeypatch):
     local_out, ray_out = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     run_job(BatchJob(inputs, str(local_out), sentences=3, workers=2), Settings(),
             stream=io.StringIO())
+    resumed_out = tmp_path / "ray-resumed.jsonl"
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         run_job(BatchJob(inputs, str(ray_out), sentences=3, ray=True), Settings(),
                 stream=io.StringIO())
+        # --resume on Ray: the read tasks leave out the records OUT already has.
+        resumed_out.write_text("".join(ray_out.read_text().splitlines(True)[:4]))
+        resumed = run_job(BatchJob(inputs, str(resumed_out), sentences=3, ray=True,
+                                   resume=True), Settings(), stream=io.StringIO())
     finally:
         ray.shutdown()
+    assert resumed.skipped == 4 and resumed.tally.done == 5
+    assert [without_timings(x) for x in lines(resumed_out)] == \
+        [without_timings(x) for x in lines(ray_out)]
     local, on_ray = lines(local_out), lines(ray_out)
     assert [x["id"] for x in on_ray] == ["news", "bus", "in.jsonl:3", "tiny", "s4", "site/a.htm",
                                          "site/b.html", "site/sub/c.txt", "site/sub/d.html.gz"]
