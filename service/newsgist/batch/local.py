@@ -163,7 +163,10 @@ class _Pool:
         self.workers = workers
         self.executor = self._new()
         try:  # a worker that cannot start (no model...) fails here, not on a record
-            self.executor.submit(_ready).result()
+            # One task per worker, submitted at once: the pool starts (and loads the
+            # model in) all its workers side by side, not one after the other.
+            for future in [self.executor.submit(_ready) for _ in range(workers)]:
+                future.result()
         except BrokenProcessPool:
             self.close()
             raise WorkersFailed("the batch workers could not start (the reason is above)") \
