@@ -21,7 +21,7 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 	# Pin torch before sentence-transformers: this takes the CPU build, an
 	# unpinned torch pulls a multi-GB CUDA build.
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[test,bench]'
+	$(PIP) install --quiet -e '.[test,bench,ray]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -7,6 +7,7 @@ import json
 import sys
 
 from . import __version__
+from .batch import command as batch
 from .config import LENGTH_PRESETS, Settings
 from .errors import NewsGistError
 
@@ -48,12 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     from .host_install import add_host_parser
     add_host_parser(sub)
 
+    batch.add_parser(sub)  # newsgist batch (newsgist/batch/command.py)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(model=getattr(args, "model", None))
     except ValueError as exc:
         print(f"newsgist: {exc}", file=sys.stderr)
         return 2
+    if args.command == "batch":
+        return batch.batch_command(args, settings)
     if args.command == "serve":
         return serve_command(settings.with_(host=args.host, port=args.port, threads=args.threads,
                                             allow_remote=args.allow_remote,
