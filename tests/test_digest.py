@@ -179,6 +179,21 @@ def test_a_sentence_two_outlets_carry_is_chosen_once_and_credited_to_both():
     assert all(p.also_in == () for p in picks if p is not shared[0])
 
 
+def test_a_story_summary_chooses_real_sentences_only():
+    """A heading (marked not eligible) is never chosen for a story, even when it
+    would cover the most: the same rule as for one article."""
+    rng = np.random.default_rng(3)
+    a = _random_article(rng, 8)
+    b = _random_article(rng, 6)
+    unmarked = story_summary([a, b], [[10] * 8, [10] * 6], 3)
+    best = max(unmarked, key=lambda p: p.score)
+    marks = [[True] * 8, [True] * 6]
+    marks[best.source][best.row] = False      # say it is a heading
+    picks = story_summary([a, b], [[10] * 8, [10] * 6], 3, eligible=marks)
+    assert len(picks) == 3
+    assert all(marks[p.source][p.row] for p in picks)
+
+
 def test_each_article_keeps_its_own_position_weights():
     """Each article's lead counts most in its own share of the story; a long article
     does not outweigh a short one."""

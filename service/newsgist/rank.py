@@ -118,17 +118,26 @@ class CentroidRanker:
         n = len(vectors)
         if n == 0 or k <= 0:
             return []
-        allowed = self._allowed(n, words, eligible)
+        allowed = self.choosable(n, words, eligible)
         centroid = lead_weighted_centroid(
             vectors, self.position_decay, only=None if self.ineligible_in_centroid else allowed)
         position, weight = centroid.position, centroid.weight
         similarity = vectors @ centroid.vector
         cosine = vectors @ vectors.T
 
+        gains = self.cover(cosine, weight, k, allowed)
+        return [Choice(index=i, score=gains[i], similarity=float(similarity[i]),
+                       position_weight=float(position[i])) for i in sorted(gains)]
+
+    def cover(self, cosine: np.ndarray, weight: np.ndarray, k: int,
+              allowed: np.ndarray) -> dict[int, float]:
+        """The greedy coverage choice (module doc, point 2) over sentences with pairwise
+        ``cosine`` and centroid ``weight``: up to ``k`` of the ``allowed`` ones, none
+        closer than ``redundancy`` to another; each chosen index with its marginal gain,
+        in the order chosen.  One article's sentences here, or a story's, across pages."""
         match = np.clip(cosine, 0.0, 1.0) ** float(self.sharpness)
         np.fill_diagonal(match, 1.0)   # a sentence always stands for itself (zero rows too)
-
-        covered = np.zeros(n)
+        covered = np.zeros(len(weight))
         chosen: list[int] = []
         gains: dict[int, float] = {}
         while len(chosen) < k:
@@ -144,10 +153,9 @@ class CentroidRanker:
             chosen.append(best)
             gains[best] = float(gain[best])
             covered = np.maximum(covered, match[best])
-        return [Choice(index=i, score=gains[i], similarity=float(similarity[i]),
-                       position_weight=float(position[i])) for i in sorted(chosen)]
+        return gains
 
-    def _allowed(self, n: int, words: Sequence[int] | None,
+    def choosable(self, n: int, words: Sequence[int] | None,
                  eligible: Sequence[bool] | None) -> np.ndarray:
         """The sentences that may be chosen: eligible and not fragments, or failing any,
         eligible fragments (better them than nothing), or failing any, all."""

@@ -37,6 +37,7 @@ from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
 from ..pipeline import Pipeline, Prepared, Summary, check_sentence_count
 from ..workers import InThreadRunner
 from ..rank import lead_weighted_centroid
+from ..real_sentences import summary_mask
 from .grouping import GroupingParams, group, page_similarity
 from .summary import story_summary
 
@@ -313,7 +314,10 @@ def _story(pipeline: Pipeline, members: list[int], pages: Sequence[Page],
     ranked = sorted(members, key=lambda i: (keys[i], i))
     picks = story_summary([vectors[i][:per_source] for i in ranked],
                           [[s.words for s in candidates[i][:per_source]] for i in ranked], k,
-                          pipeline.ranker)
+                          pipeline.ranker,
+                          [summary_mask([s.text for s in candidates[i][:per_source]],
+                                        [s.kind for s in candidates[i][:per_source]],
+                                        read[i].article.lang) for i in ranked])
     position = {i: n for n, i in enumerate(members)}
     sources = [Source(page=i, url=read[i].article.url or pages[i].url,
                       title=read[i].article.title or pages[i].title,

@@ -12,8 +12,10 @@ cover,
 
 so a fact every outlet reports covers weight in each of them and comes first,
 and a sentence that repeats a chosen one earns nothing.  The same guarantees
-hold: no fragment under ``min_words`` words, and never two sentences whose
-cosine exceeds ``redundancy`` (0.85) -- across outlets too.  A chosen sentence
+hold (it is the same greedy choice, ``CentroidRanker.cover``): only real
+sentences (no headings, captions, table cells, list fragments), no fragment
+under ``min_words`` words, and never two sentences whose cosine exceeds
+``redundancy`` (0.85) -- across outlets too.  A chosen sentence
 that other outlets carry in near-identical form (cosine above ``redundancy``)
 is credited to them in ``also_in``.  With one article this is exactly
 ``CentroidRanker.select``.
@@ -26,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..embed import unit_rows
 from ..rank import CentroidRanker, lead_weighted_centroid
 
 
@@ -41,9 +44,11 @@ class Pick:
 
 
 def story_summary(articles: Sequence[np.ndarray], words: Sequence[Sequence[int]], k: int,
-                  ranker: CentroidRanker | None = None) -> list[Pick]:
+                  ranker: CentroidRanker | None = None,
+                  eligible: Sequence[Sequence[bool]] | None = None) -> list[Pick]:
     """The ``k`` sentences that best cover the articles together, in reading order:
-    by relative position in their article (leads first), then by source."""
+    by relative position in their article (leads first), then by source.  Only the
+    sentences ``eligible`` marks (per article; the real sentences) may be chosen."""
     ranker = ranker or CentroidRanker()
     parts = [np.asarray(a, dtype=np.float64) for a in articles]
     m = len(parts)
@@ -54,44 +59,18 @@ def story_summary(articles: Sequence[np.ndarray], words: Sequence[Sequence[int]]
     present = sum(1 for p in parts if len(p))
     weight = np.concatenate([lead_weighted_centroid(p, ranker.position_decay).weight / present
                              if len(p) else np.zeros(0) for p in parts])
-    vectors = np.concatenate([_unit(p) for p in parts if len(p)])
-    word_counts = np.concatenate([np.asarray(list(w), dtype=float) for w in words])
-    if len(word_counts) != len(vectors):
-        raise ValueError(f"{len(vectors)} embeddings but {len(word_counts)} word counts")
-
+    vectors = unit_rows(np.concatenate([p for p in parts if len(p)]), np.float64)
+    word_counts = [c for w in words for c in w]
+    marks = None if eligible is None else [e for marks in eligible for e in marks]
+    allowed = ranker.choosable(len(vectors), word_counts, marks)
     cosine = vectors @ vectors.T
-    match = np.clip(cosine, 0.0, 1.0) ** float(ranker.sharpness)
-    np.fill_diagonal(match, 1.0)
-    eligible = word_counts >= ranker.min_words
-    if not eligible.any():
-        eligible[:] = True
-
-    covered = np.zeros(len(vectors))
-    chosen: list[int] = []
-    gains: dict[int, float] = {}
-    while len(chosen) < k:
-        candidates = eligible.copy()
-        if chosen:
-            candidates[chosen] = False
-            candidates &= cosine[:, chosen].max(axis=1) <= ranker.redundancy
-        if not candidates.any():
-            break
-        gain = np.maximum(match - covered, 0.0) @ weight
-        gain[~candidates] = -np.inf
-        best = int(np.argmax(gain))
-        chosen.append(best)
-        gains[best] = float(gain[best])
-        covered = np.maximum(covered, match[best])
+    gains = ranker.cover(cosine, weight, k, allowed)
 
     sizes = [max(len(p), 1) for p in parts]
     picks = []
-    for i in chosen:
+    for i in gains:
         others = tuple(int(s) for s in range(m) if s != owner[i] and len(parts[s])
                        and cosine[i, owner == s].max() > ranker.redundancy)
         picks.append(Pick(source=int(owner[i]), row=int(row[i]), score=gains[i], also_in=others))
     return sorted(picks, key=lambda p: (p.row / sizes[p.source], p.source, p.row))
 
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
