@@ -360,6 +360,10 @@ PAGE_TYPES = ("article", "service", "forum", "listing", "product", "collection",
               "documentation")
 
 
+def _mean_f1(rows: list[dict], indexes: list[int]) -> str:
+    return f"{statistics.fmean(rows[i]['word_f1'] for i in indexes):.3f}"
+
+
 def wcxb_tables(per_page: dict[str, list[dict]]) -> str:
     """Word F1 per page type and half, each extractor side by side; refusals apart."""
     names = list(per_page)
@@ -389,9 +393,9 @@ def wcxb_tables(per_page: dict[str, list[dict]]) -> str:
                     if codes else "")
                 kept = [i for i, r in enumerate(sel["newsgist"]) if not r["refused"]]
                 if kept:
-                    ng_kept = f"{statistics.fmean(sel['newsgist'][i]['word_f1'] for i in kept):.3f}"
+                    ng_kept = _mean_f1(sel["newsgist"], kept)
                     if "trafilatura" in sel:
-                        tr_kept = f"{statistics.fmean(sel['trafilatura'][i]['word_f1'] for i in kept):.3f}"
+                        tr_kept = _mean_f1(sel["trafilatura"], kept)
             out.append(f"| {page_type} | {half} | {count} | {cells} | {refused} | {ng_kept} "
                        f"| {tr_kept} |")
     for n in names:

@@ -54,7 +54,8 @@ def test_kind_of_each_element(fragment, expected):
 
 def test_a_one_cell_layout_table_is_prose_and_a_data_row_is_cells():
     layout = "<table><tr><td>The whole story sits in one cell of a layout table.</td></tr></table>"
-    assert kinds_of(layout) == [("paragraph", "The whole story sits in one cell of a layout table.")]
+    assert kinds_of(layout) == [
+        ("paragraph", "The whole story sits in one cell of a layout table.")]
     data = "<table><tr><td>linen</td><td>hemp</td></tr></table>"
     assert kinds_of(data) == [("table_cell", "linen hemp")]
     in_cell = "<table><tr><td><p>A paragraph inside a cell.</p></td><td>x</td></tr></table>"
