@@ -4,14 +4,14 @@
 // browsers' local-network rules). Chromium runs this file as a service worker, Firefox as an
 // event page whose manifest `scripts` already loaded the lib files.
 if (typeof importScripts === 'function' && !globalThis.NewsGist?.api) {
-  importScripts('lib/settings.js', 'lib/api.js', 'lib/native.js');
+  importScripts('lib/constants.js', 'lib/settings.js', 'lib/api.js', 'lib/native.js');
 }
 
-const { ext, getSettings, LENGTHS, native } = globalThis.NewsGist;
+const { ext, getSettings, LENGTHS, COMMANDS, MESSAGES, PANEL_HOST_ID, native } = globalThis.NewsGist;
 
-const COMMAND = 'summarize-page';
 const MENU_ID = 'newsgist-summarize-selection';
-const PANEL_SCRIPTS = ['content/locate.js', 'content/panel.js'];
+// constants.js first: the content scripts read their names from it.
+const PANEL_SCRIPTS = ['lib/constants.js', 'content/locate.js', 'content/panel.js'];
 const PAGE_CSS = 'content/highlight.css';
 const PANEL_CSS = 'content/panel.css';
 
@@ -76,9 +76,9 @@ async function openPanel(tab, request) {
 }
 
 /** The live page after its scripts ran: HTML, URL, title (the panel's empty host left out). */
-function capturePage() {
+function capturePage(hostId) {
   let html = document.documentElement.outerHTML;
-  const host = document.getElementById('newsgist-root');
+  const host = document.getElementById(hostId);
   if (host) html = html.replace(host.outerHTML, '');
   return { html, url: location.href, title: document.title };
 }
@@ -108,7 +108,7 @@ async function summarizeFor(tabId, request) {
       const [where] = await ext.scripting.executeScript({ target: { tabId }, func: whereAmI });
       payload = { text, ...where.result, length };
     } else {
-      const [page] = await ext.scripting.executeScript({ target: { tabId }, func: capturePage });
+      const [page] = await ext.scripting.executeScript({ target: { tabId }, func: capturePage, args: [PANEL_HOST_ID] });
       payload = { ...page.result, length };
     }
     context.source = { url: payload.url, title: payload.title };
@@ -149,7 +149,6 @@ async function activeTab() {
 // Digest of open tabs: the command, the menu item and the panel's button open the digest page,
 // which does the rest (digest/digest.js). The tabs are chosen here, before the new page changes
 // which tab is active and selected; ids need no permission, addresses and pages do.
-const DIGEST_COMMAND = 'summarize-tabs';
 const DIGEST_MENU_ID = 'newsgist-summarize-tabs';
 
 /** Opens the digest of the selected tabs of `tab`'s window, or of all its tabs when one is selected. */
@@ -188,8 +187,8 @@ ext.runtime.onInstalled.addListener(createMenus);
 ext.action.onClicked.addListener((tab) => summarizePage(tab));
 
 ext.commands.onCommand.addListener(async (command, tab) => {
-  if (command === DIGEST_COMMAND) await openDigest(tab);
-  if (command !== COMMAND) return;
+  if (command === COMMANDS.summarizeTabs) await openDigest(tab);
+  if (command !== COMMANDS.summarizePage) return;
   const target = tab?.id !== undefined ? tab : await activeTab();
   if (target) await summarizePage(target);
 });
@@ -201,19 +200,19 @@ ext.contextMenus.onClicked.addListener((info, tab) => {
 
 ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (!msg || typeof msg.type !== 'string' || sender.id !== ext.runtime.id) return false;
-  if (msg.type === 'newsgist:summarize' && sender.tab) {
+  if (msg.type === MESSAGES.summarize && sender.tab) {
     summarizeFor(sender.tab.id, msg.request || {}).then(sendResponse);
     return true;
   }
-  if (msg.type === 'newsgist:allowStart' && sender.tab) {
+  if (msg.type === MESSAGES.allowStart && sender.tab) {
     ext.tabs.create({ url: ext.runtime.getURL(`permission/permission.html?tab=${sender.tab.id}`) });
     return false;
   }
-  if (msg.type === 'newsgist:digestTabs' && sender.tab) {
+  if (msg.type === MESSAGES.digestTabs && sender.tab) {
     openDigest(sender.tab);
     return false;
   }
-  if (msg.type === 'newsgist:openOptions') {
+  if (msg.type === MESSAGES.openOptions) {
     ext.runtime.openOptionsPage();
     return false;
   }

@@ -9,12 +9,10 @@
   globalThis.__newsgistPanel?.close();
 
   const locate = globalThis.__newsgistLocate;
-  const HOST_ID = 'newsgist-root';
-  const LENGTH_KEYS = ['short', 'medium', 'long'];
-  const ERROR_KINDS = new Set([
-    'unreachable', 'timeout', 'no_article', 'busy', 'refused', 'too_large', 'bad_request',
-    'not_newsgist', 'server', 'capture', 'empty_selection',
-  ]);
+  // lib/constants.js is injected just before this script.
+  const { PANEL_HOST_ID: HOST_ID, MESSAGES, LENGTHS } = globalThis.NewsGist;
+  const LENGTH_KEYS = Object.keys(LENGTHS);
+  const ERROR_KINDS = new Set(globalThis.NewsGist.ERROR_KINDS);
   const SETTINGS_HELPS = new Set(['unreachable', 'timeout', 'refused', 'not_newsgist']);
 
   let ui = null; // DOM handles while the panel is open
@@ -76,7 +74,7 @@
     // Opens the digest of all tabs of the window (or the selected ones) in a page of its own.
     const digestTabs = h('button', {
       type: 'button', class: 'action digest-tabs', title: t('panelDigestTabsTitle'),
-      onclick: () => ext.runtime.sendMessage({ type: 'newsgist:digestTabs' }),
+      onclick: () => ext.runtime.sendMessage({ type: MESSAGES.digestTabs }),
     }, t('panelDigestTabs'));
 
     const panel = h('section', {
@@ -197,12 +195,12 @@
     const buttons = [retry];
     if (kind === 'unreachable' && e.host === 'not_allowed') {
       buttons.push(h('button', {
-        type: 'button', class: 'action', onclick: () => ext.runtime.sendMessage({ type: 'newsgist:allowStart' }),
+        type: 'button', class: 'action', onclick: () => ext.runtime.sendMessage({ type: MESSAGES.allowStart }),
       }, t('panelAllowStart')));
     }
     if (SETTINGS_HELPS.has(kind)) {
       buttons.push(h('button', {
-        type: 'button', class: 'action', onclick: () => ext.runtime.sendMessage({ type: 'newsgist:openOptions' }),
+        type: 'button', class: 'action', onclick: () => ext.runtime.sendMessage({ type: MESSAGES.openOptions }),
       }, t('panelSettings')));
     }
     parts.push(h('div', { class: 'error-actions' }, ...buttons));
@@ -235,8 +233,8 @@
 
   ext.runtime.onMessage.addListener((msg, sender) => {
     if (sender.id !== ext.runtime.id || !msg || !ui) return;
-    if (msg.type === 'newsgist:starting') showStarting(msg.progress || {});
-    if (msg.type === 'newsgist:retry') rerun({});
+    if (msg.type === MESSAGES.starting) showStarting(msg.progress || {});
+    if (msg.type === MESSAGES.retry) rerun({});
   });
 
   async function run(request) {
@@ -245,7 +243,7 @@
     showLoading(request);
     let result;
     try {
-      result = await ext.runtime.sendMessage({ type: 'newsgist:summarize', request });
+      result = await ext.runtime.sendMessage({ type: MESSAGES.summarize, request });
     } catch (e) {
       result = { ok: false, error: { kind: 'capture', message: String(e?.message || e) } };
     }

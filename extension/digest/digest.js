@@ -4,7 +4,7 @@
 // summary with the reason. A sentence is a button: it switches to its source tab and finds and
 // highlights it there with the panel's own locator (content/locate.js, content/highlight.css).
 (() => {
-  const { ext, getSettings, api, LENGTHS, digest } = globalThis.NewsGist;
+  const { ext, getSettings, api, LENGTHS, PANEL_HOST_ID, digest } = globalThis.NewsGist;
   const { ACCESS, pageKey, hostOf, planTabs, capturePage, mapLimited, withTimeout, toMarkdown } = digest;
 
   const MAX_PAGES = 30; // the service's default page limit per digest
@@ -13,7 +13,8 @@
   const LOAD_TIMEOUT_MS = 30_000;
   const BUSY_RETRIES = 30; // with the service's Retry-After (1 s while its model loads)
   // From the extension's root: Firefox resolves a relative path against this page's folder.
-  const LOCATE_SCRIPT = '/content/locate.js';
+  // constants.js first, as the worker injects the panel (locate.js reads its names from it).
+  const LOCATE_SCRIPTS = ['/lib/constants.js', '/content/locate.js'];
   const HIGHLIGHT_CSS = '/content/highlight.css';
   const OWN_ORIGIN = new URL(ext.runtime.getURL('/')).origin;
 
@@ -154,7 +155,7 @@
 
   async function readTab(tab) {
     const [injection] = await withTimeout(
-      ext.scripting.executeScript({ target: { tabId: tab.id }, func: capturePage }),
+      ext.scripting.executeScript({ target: { tabId: tab.id }, func: capturePage, args: [PANEL_HOST_ID] }),
       READ_TIMEOUT_MS, t('digestReadTimeout'));
     const page = injection?.result;
     if (!page || typeof page.html !== 'string') throw new Error(t('errorNoAnswer'));
@@ -449,11 +450,11 @@
     const [probe] = await ext.scripting.executeScript({ target, func: () => Boolean(globalThis.__newsgistLocate) });
     if (!probe?.result) {
       await ext.scripting.insertCSS({ target, files: [HIGHLIGHT_CSS] });
-      await ext.scripting.executeScript({ target, files: [LOCATE_SCRIPT] });
+      await ext.scripting.executeScript({ target, files: LOCATE_SCRIPTS });
     }
     const [hit] = await ext.scripting.executeScript({
-      target, args: [text],
-      func: (sentence) => globalThis.__newsgistLocate.jumpTo(sentence, document.getElementById('newsgist-root')),
+      target, args: [text, PANEL_HOST_ID],
+      func: (sentence, hostId) => globalThis.__newsgistLocate.jumpTo(sentence, document.getElementById(hostId)),
     });
     return hit?.result || { found: false };
   }

@@ -3,7 +3,8 @@
 //
 // Every call resolves (never rejects) to {ok: true, data} or {ok: false, error}, where
 // error = {kind, status?, code?, message?, retryAfter?, serviceUrl, timeoutSeconds?}.
-// `kind` is what the panel turns into a message a reader can act on:
+// `kind` (one of lib/constants.js ERROR_KINDS) is what the panel turns into a message a reader
+// can act on:
 //   unreachable   nothing listens at the service URL (service not started)
 //   timeout       no answer within the configured time
 //   no_article    422: the service found no readable article (its message says what it found)

@@ -96,11 +96,11 @@
   /**
    * Runs in the tab (scripting.executeScript): the live page's HTML without scripts and styles
    * (they carry no article text, and many pages are mostly script: the digest body has a size
-   * limit), its URL, title and content type.
+   * limit), its URL, title and content type. `hostId`: the panel's host (PANEL_HOST_ID), left out.
    */
-  function capturePage() {
+  function capturePage(hostId) {
     const root = document.documentElement.cloneNode(true);
-    for (const el of root.querySelectorAll('script, style, template, #newsgist-root')) el.remove();
+    for (const el of root.querySelectorAll(`script, style, template, #${hostId}`)) el.remove();
     return { html: root.outerHTML, url: location.href, title: document.title, contentType: document.contentType };
   }
 

@@ -90,18 +90,18 @@
 
   /**
    * api.summarize, and when nothing answers: start the service through the helper (the panel
-   * in `tabId` hears 'newsgist:starting' progress) and ask again. When the helper cannot help,
+   * in `tabId` hears MESSAGES.starting progress) and ask again. When the helper cannot help,
    * the "unreachable" error says why in `host` ('not_allowed', 'no_host', 'host_error',
    * 'other_port'), so the panel can show the one step that fixes it.
    */
   async function summarizeStarting(tabId, settings, payload) {
-    const { api } = globalThis.NewsGist;
+    const { api, MESSAGES } = globalThis.NewsGist;
     const first = await api.summarize(settings, payload);
     if (first.ok) return first;
     // A service still loading its model (started a moment ago): the helper waits for it too.
     const loading = first.error.kind === 'busy' && first.error.code === 'model_loading';
     if (first.error.kind !== 'unreachable' && !(loading && (await allowed()))) return first;
-    const tell = (progress) => ext.tabs.sendMessage(tabId, { type: 'newsgist:starting', progress });
+    const tell = (progress) => ext.tabs.sendMessage(tabId, { type: MESSAGES.starting, progress });
     await tell({ phase: loading ? 'loading' : 'starting', seconds: 0 }).catch(() => {});
     const started = await startService(settings.serviceUrl, tell);
     if (!started.ok) {

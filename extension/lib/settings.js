@@ -1,11 +1,9 @@
 // Settings shared by the background worker and the options page (chrome.storage.sync).
-// Loaded as a classic script: importScripts() in the Chromium service worker,
-// background.scripts in Firefox, a <script> tag in the options page.
+// Loaded as a classic script after lib/constants.js: importScripts() in the Chromium service
+// worker, background.scripts in Firefox, a <script> tag in the options page.
 (() => {
   const ext = globalThis.browser ?? globalThis.chrome;
-
-  /** Summary lengths the service understands (`length` field) and their sentence counts. */
-  const LENGTHS = Object.freeze({ short: 3, medium: 5, long: 7 });
+  const { LENGTHS } = globalThis.NewsGist;
 
   const DEFAULTS = Object.freeze({
     serviceUrl: 'http://127.0.0.1:8765',
@@ -54,6 +52,6 @@
   }
 
   globalThis.NewsGist = Object.assign(globalThis.NewsGist || {}, {
-    ext, LENGTHS, DEFAULTS, normalizeServiceUrl, clampTimeout, getSettings, saveSettings,
+    ext, DEFAULTS, normalizeServiceUrl, clampTimeout, getSettings, saveSettings,
   });
 })();

@@ -1,7 +1,7 @@
 // Options page: service URL, default length, time limit (chrome.storage.sync), a
 // connection test against GET /v1/health, and where to change the keyboard shortcut.
 (() => {
-  const { ext, DEFAULTS, normalizeServiceUrl, clampTimeout, getSettings, saveSettings, api } = globalThis.NewsGist;
+  const { ext, COMMANDS, LENGTHS, DEFAULTS, normalizeServiceUrl, clampTimeout, getSettings, saveSettings, api } = globalThis.NewsGist;
   const t = (key, subs) => ext.i18n.getMessage(key, subs) || key;
   const $ = (id) => document.getElementById(id);
   const form = $('settings');
@@ -16,6 +16,12 @@
     if (text) el.textContent = text;
   }
   urlInput.placeholder = DEFAULTS.serviceUrl;
+  for (const key of Object.keys(LENGTHS)) {
+    const option = document.createElement('option');
+    option.value = key;
+    option.textContent = t(`lengthOption_${key}`, [String(LENGTHS[key])]);
+    lengthSelect.append(option);
+  }
 
   function say(text, kind = '') {
     status.textContent = text;
@@ -76,7 +82,7 @@
 
   async function showShortcut() {
     const commands = await ext.commands.getAll();
-    const cmd = commands.find((c) => c.name === 'summarize-page');
+    const cmd = commands.find((c) => c.name === COMMANDS.summarizePage);
     $('shortcut').textContent = cmd?.shortcut || t('optionsShortcutNone');
   }
 

@@ -2,6 +2,7 @@
 // extension page), then tells the panel in the tab that asked to try again.
 (() => {
   const ext = globalThis.browser ?? globalThis.chrome;
+  const { MESSAGES } = globalThis.NewsGist;
   const t = (key) => ext.i18n.getMessage(key) || key;
   const status = document.getElementById('status');
   const tabId = Number.parseInt(new URLSearchParams(location.search).get('tab') || '', 10);
@@ -48,7 +49,7 @@
     if (granted && Number.isInteger(tabId)) {
       try {
         await ext.tabs.update(tabId, { active: true });
-        await ext.tabs.sendMessage(tabId, { type: 'newsgist:retry' });
+        await ext.tabs.sendMessage(tabId, { type: MESSAGES.retry });
         const self = await ext.tabs.getCurrent();
         if (self) await ext.tabs.remove(self.id);
       } catch {

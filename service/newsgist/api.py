@@ -165,8 +165,9 @@ def _unexpected_error(exc: Exception):
 @bp.get("/v1/health")
 def health():
     pipeline: Pipeline = _ext()["pipeline"]
+    # lengths: what each `length` means, so a client (the extension) need not keep its own copy.
     return jsonify(status="ok" if pipeline.ready else "loading", model=pipeline.model_name,
-                   version=__version__)
+                   version=__version__, lengths=LENGTH_PRESETS)
 
 
 @bp.get("/openapi.json")

@@ -298,9 +298,16 @@ def openapi_document(settings: Settings | None = None) -> dict:
                 },
             },
             "Health": {
-                "type": "object", "required": ["status", "model", "version"],
+                "type": "object", "required": ["status", "model", "version", "lengths"],
                 "properties": {"status": {"enum": ["ok", "loading"]},
-                               "model": {"type": "string"}, "version": {"type": "string"}},
+                               "model": {"type": "string"}, "version": {"type": "string"},
+                               "lengths": {
+                                   "type": "object",
+                                   "description": "Sentences in a summary of each `length`.",
+                                   "properties": {k: {"const": n}
+                                                  for k, n in LENGTH_PRESETS.items()},
+                                   "required": list(LENGTH_PRESETS),
+                                   "additionalProperties": False}},
             },
             "Error": {
                 "type": "object", "required": ["error"],

@@ -7,8 +7,11 @@ a temporary copy of the Firefox package (``tools/release.py``'s manifest for Fir
 toolbar handler on the fixture tab, reads what the panel shows, and POSTs it to a recorder
 here.  A screenshot of the panel is taken over WebDriver BiDi.
 
-Two runs: against a running service, and with no service but ``newsgist-host`` installed for
-Firefox (``allowed_extensions``, Firefox's way of calling the host), which starts it.
+Three runs: the panel against a running service; the panel with no service but
+``newsgist-host`` installed for Firefox (``allowed_extensions``, Firefox's way of calling the
+host), which starts it; and the digest of tabs (``firefox_smoke/digest_smoke.js`` instead of
+smoke.js: three fixture tabs on two host names, the extension's own ``openDigest``, a sentence
+clicked on the digest page).
 """
 
 from __future__ import annotations
@@ -73,9 +76,11 @@ def _norm(s: str) -> str:
 
 
 def run_in_firefox(service_url: str, shot: Path | None, *, native: bool = False,
-                   env: dict | None = None) -> tuple[dict | None, str, str]:
-    """Loads the Firefox package plus the driver, lets it summarize the fixture page, and
-    returns (the driver's report, the fixture site's URL, web-ext's log). With ``native``
+                   env: dict | None = None,
+                   driver: str = "smoke.js") -> tuple[dict | None, str, str]:
+    """Loads the Firefox package plus the driver (a script in firefox_smoke/), lets it work
+    on the fixture site, and returns (the driver's report, the fixture site's URL as
+    127.0.0.1, web-ext's log); the site also answers as localhost. With ``native``
     the manifest asks for nativeMessaging at install (a headless run cannot answer a
     permission prompt); ``env`` is Firefox's environment (HOME decides where it looks for
     native messaging hosts)."""
@@ -96,10 +101,10 @@ def run_in_firefox(service_url: str, shot: Path | None, *, native: bool = False,
     site = _serve(functools.partial(_Quiet, directory=str(SITE_DIR)))
     recorder = _serve(Recorder)
     site_url = f"http://127.0.0.1:{site.server_port}"
-    cfg = {"site": site_url, "report": f"http://127.0.0.1:{recorder.server_port}/",
-           "service": service_url}
+    cfg = {"site": site_url, "other": f"http://localhost:{site.server_port}",
+           "report": f"http://127.0.0.1:{recorder.server_port}/", "service": service_url}
     (ext / "smoke_cfg.js").write_text(f"globalThis.__SMOKE_CFG = {json.dumps(cfg)};\n")
-    shutil.copy(HERE / "firefox_smoke" / "smoke.js", ext / "smoke.js")
+    shutil.copy(HERE / "firefox_smoke" / driver, ext / "smoke.js")
     manifest = browser_manifest(json.loads((ROOT / "extension" / "manifest.json").read_text()),
                                 "firefox")
     manifest["background"]["scripts"] += ["smoke_cfg.js", "smoke.js"]
@@ -172,6 +177,25 @@ def test_firefox_shows_the_summary_in_the_panel(live_service, artifacts):
     result, site_url, log = run_in_firefox(live_service.url, artifacts / "firefox-panel.png")
     assert result is not None, f"no report from Firefox:\n{log}"
     _check_panel(result, live_service, site_url)
+
+
+def test_firefox_digests_the_tabs(live_service):
+    """Two tabs of one story on two sites (127.0.0.1 and localhost) and an unrelated one, read
+    by the digest page in Firefox; a click on a sentence brings its tab forward, highlighted."""
+    result, site_url, log = run_in_firefox(live_service.url, None, driver="digest_smoke.js")
+    assert result is not None, f"no report from Firefox:\n{log}"
+    assert "Firefox/" in result["ua"]
+    assert not result.get("error"), result["error"]
+    assert any(c.get("shortcut") == "Alt+Shift+D" for c in result["commands"])
+    assert result["state"] == "done"
+    assert "Reading tabs: 3 of 3" in result["progressLog"]
+    assert result["stories"] == 1 and result["sites"] == ["127.0.0.1", "localhost"]
+    assert result["singles"] == 1
+    # The clicked sentence is the localhost page's: that tab is in front, the sentence lit.
+    localhost_page = site_url.replace("127.0.0.1", "localhost") + "/digest/courier-bridge.html"
+    assert result["activeUrl"] == localhost_page
+    compact = lambda s: "".join(str(s or "").split())  # noqa: E731  (ranges drop line breaks)
+    assert compact(result["clicked"]) and compact(result["highlight"]) == compact(result["clicked"])
 
 
 def test_firefox_starts_the_service_through_the_host(tmp_path):

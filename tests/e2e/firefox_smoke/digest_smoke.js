@@ -1,5 +1,5 @@
-// Firefox smoke driver for the digest of tabs (run.py --digest adds it to a temporary copy of
-// the extension): opens the three digest fixture tabs, two of them on 'localhost' and
+// Firefox driver for the digest of tabs, added only to a temporary copy of the extension by
+// tests/e2e/test_firefox.py (test_firefox_digests_the_tabs): opens the three digest fixture tabs, two of them on 'localhost' and
 // '127.0.0.1' (two sites), selects them, runs the extension's own openDigest, reads the digest
 // page (an extension tab: extension.getViews), clicks a sentence and reports what happened.
 (async () => {
