@@ -179,6 +179,26 @@ def test_writer_refuses_existing_output_and_resume_cuts_a_torn_tail(tmp_path):
     assert lines(out) == [{"id": "a", "position": 0}, {"id": "b", "position": 1}]
 
 
+def test_cli_reads_a_path_after_ray_as_an_input_and_needs_an_input(tmp_path, monkeypatch):
+    pytest.importorskip("ray.data", reason="Ray Data is not installed")
+    from types import SimpleNamespace
+
+    from newsgist import cli
+
+    src = write_jsonl(tmp_path / "in.jsonl", [{"text": "x"}])
+    jobs = []
+    monkeypatch.setattr("newsgist.batch.job.run_job",
+                        lambda job, settings: jobs.append(job) or SimpleNamespace(
+                            interrupted=False))
+    out = str(tmp_path / "out.jsonl")
+    assert cli.main(["batch", "--ray", str(src), "--out", out]) == 0
+    assert cli.main(["batch", str(src), "--out", out, "--ray", "auto", "-n", "4"]) == 0
+    assert [(j.inputs, j.ray, j.ray_address) for j in jobs] == [
+        ([str(src)], True, None), ([str(src)], True, "auto")]
+    assert jobs[1].sentences == 4
+    assert cli.main(["batch", "--out", out]) == 2
+
+
 # -- the local runner -----------------------------------------------------------------
 @pytest.mark.slow
 def test_job_summarizes_every_kind_in_order_like_the_single_record_path(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..config import LENGTH_PRESETS, Settings
@@ -16,7 +17,7 @@ def add_parser(sub) -> None:
                     "'text', optional 'url', 'title', 'id'), WARC / WARC.gz files (their HTML "
                     "responses) and folders of .html/.htm/.txt files (gzipped too; - reads "
                     "standard input), on every core, into one JSON line per record.")
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="a .jsonl(.gz) file, a .warc(.gz) file, a folder, or - for stdin")
     p.add_argument("--out", required=True, metavar="OUT.jsonl",
                    help="where the lines go (appended to; see --resume)")
@@ -56,6 +57,13 @@ def batch_command(args: argparse.Namespace, settings: Settings) -> int:
         except ImportError:
             print("newsgist: --ray needs Ray Data: pip install 'newsgist[ray]'", file=sys.stderr)
             return 2
+    if args.ray and os.path.exists(args.ray):  # `--ray crawl.warc ...`: an input, no address
+        args.inputs.insert(0, args.ray)
+        args.ray = ""
+    if not args.inputs:
+        print("newsgist batch: give at least one INPUT (a file, a folder, or -)",
+              file=sys.stderr)
+        return 2
     job = BatchJob(inputs=args.inputs, out=args.out, sentences=sentences, workers=args.workers,
                    resume=args.resume, ray=args.ray is not None, ray_address=args.ray or None,
                    progress_every=args.progress_every)
