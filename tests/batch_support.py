@@ -14,10 +14,10 @@ class SlowEncoder(HashingEncoder):
     """The fake encoder, but a document that contains SLOW_WORD takes far longer than
     the deadline the test sets: its record must end as a timeout, the others not."""
 
-    def encode(self, sentences):
+    def encode(self, sentences, between_batches=None):
         if any(SLOW_WORD in s for s in sentences):
             time.sleep(8.0)
-        return super().encode(sentences)
+        return super().encode(sentences, between_batches)
 
 
 CRASH_WORD = "kaboom"
@@ -27,12 +27,12 @@ class CrashingEncoder(HashingEncoder):
     """The fake encoder, but the worker process dies outright (as in a crash in native
     code) on a document that contains CRASH_WORD."""
 
-    def encode(self, sentences):
+    def encode(self, sentences, between_batches=None):
         if any(CRASH_WORD in s for s in sentences):
             import os
 
             os._exit(70)
-        return super().encode(sentences)
+        return super().encode(sentences, between_batches)
 
 
 class BrokenModel:
