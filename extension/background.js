@@ -13,8 +13,9 @@ const MENU_ID = 'newsgist-summarize-selection';
 // constants.js first: the content scripts read their names from it.
 const PANEL_SCRIPTS = ['lib/constants.js', 'lib/dom.js', 'content/locate.js', 'content/panel.js'];
 const PAGE_CSS = 'content/highlight.css';
-// The panel's shadow root gets these as one sheet, the rules it shares with the digest page first.
-const PANEL_CSS = ['lib/common.css', 'content/panel.css'];
+// The panel's shadow root gets these as one sheet: the colours and the rules it shares with the
+// digest page first.
+const PANEL_CSS = ['lib/palette.css', 'lib/common.css', 'content/panel.css'];
 
 let panelCssText = null;
 
