@@ -11,16 +11,18 @@ const { ext, getSettings, LENGTHS, COMMANDS, MESSAGES, PANEL_HOST_ID, native } =
 
 const MENU_ID = 'newsgist-summarize-selection';
 // constants.js first: the content scripts read their names from it.
-const PANEL_SCRIPTS = ['lib/constants.js', 'content/locate.js', 'content/panel.js'];
+const PANEL_SCRIPTS = ['lib/constants.js', 'lib/dom.js', 'content/locate.js', 'content/panel.js'];
 const PAGE_CSS = 'content/highlight.css';
-const PANEL_CSS = 'content/panel.css';
+// The panel's shadow root gets these as one sheet: the colours and the rules it shares with the
+// digest page first.
+const PANEL_CSS = ['lib/palette.css', 'lib/common.css', 'content/panel.css'];
 
 let panelCssText = null;
 
 async function panelCss() {
   if (panelCssText === null) {
-    const res = await fetch(ext.runtime.getURL(PANEL_CSS));
-    panelCssText = await res.text();
+    const texts = await Promise.all(PANEL_CSS.map(async (file) => (await fetch(ext.runtime.getURL(file))).text()));
+    panelCssText = texts.join('\n');
   }
   return panelCssText;
 }

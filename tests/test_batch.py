@@ -235,15 +235,23 @@ def test_job_summarizes_every_kind_in_order_like_the_single_record_path(tmp_path
     assert "slowest: " in summary
 
 
-@pytest.mark.slow
-def test_a_record_past_the_deadline_times_out_and_the_job_goes_on(tmp_path):
-    rows = [{"id": f"r{i}", "text": story(i)} for i in range(4)]
-    rows[1] = {"id": "slow", "text": story(1) + f" It moved {SLOW_WORD} slowly."}
+def _run_stories(tmp_path: Path, n: int, odd: dict, *, at: int, encoder, settings: Settings):
+    """A job over `n` story records, the one at `at` replaced by `odd`, two workers with
+    `encoder`; returns (the job's result, the output lines)."""
+    rows = [{"id": f"r{i}", "text": story(i)} for i in range(n)]
+    rows[at] = odd
     src = write_jsonl(tmp_path / "in.jsonl", rows)
     out = tmp_path / "out.jsonl"
-    run_job(BatchJob([str(src)], str(out), workers=2, encoder_factory=SlowEncoder),
-            Settings(request_timeout=3.0), stream=io.StringIO())
-    got = lines(out)
+    result = run_job(BatchJob([str(src)], str(out), workers=2, encoder_factory=encoder),
+                     settings, stream=io.StringIO())
+    return result, lines(out)
+
+
+@pytest.mark.slow
+def test_a_record_past_the_deadline_times_out_and_the_job_goes_on(tmp_path):
+    slow = {"id": "slow", "text": story(1) + f" It moved {SLOW_WORD} slowly."}
+    _, got = _run_stories(tmp_path, 4, slow, at=1, encoder=SlowEncoder,
+                          settings=Settings(request_timeout=3.0))
     assert [x["id"] for x in got] == ["r0", "slow", "r2", "r3"]
     assert got[1]["error"]["code"] == "timeout"
     assert all("sentences" in got[i] for i in (0, 2, 3))
@@ -251,13 +259,9 @@ def test_a_record_past_the_deadline_times_out_and_the_job_goes_on(tmp_path):
 
 @pytest.mark.slow
 def test_a_record_that_kills_its_worker_gets_an_error_line_and_the_job_goes_on(tmp_path):
-    rows = [{"id": f"r{i}", "text": story(i)} for i in range(5)]
-    rows[2] = {"id": "crash", "text": story(2) + f" Then came the {CRASH_WORD}."}
-    src = write_jsonl(tmp_path / "in.jsonl", rows)
-    out = tmp_path / "out.jsonl"
-    result = run_job(BatchJob([str(src)], str(out), workers=2, encoder_factory=CrashingEncoder),
-                     Settings(), stream=io.StringIO())
-    got = lines(out)
+    crash = {"id": "crash", "text": story(2) + f" Then came the {CRASH_WORD}."}
+    result, got = _run_stories(tmp_path, 5, crash, at=2, encoder=CrashingEncoder,
+                               settings=Settings())
     assert [x["id"] for x in got] == ["r0", "r1", "crash", "r3", "r4"]
     assert got[2]["error"]["code"] == "internal_error"
     assert all("sentences" in got[i] for i in (0, 1, 3, 4))

@@ -9,8 +9,8 @@
   globalThis.__newsgistPanel?.close();
 
   const locate = globalThis.__newsgistLocate;
-  // lib/constants.js is injected just before this script.
-  const { PANEL_HOST_ID: HOST_ID, MESSAGES, LENGTHS } = globalThis.NewsGist;
+  // lib/constants.js and lib/dom.js (h) are injected before this script.
+  const { PANEL_HOST_ID: HOST_ID, MESSAGES, LENGTHS, h } = globalThis.NewsGist;
   const LENGTH_KEYS = Object.keys(LENGTHS);
   const ERROR_KINDS = new Set(globalThis.NewsGist.ERROR_KINDS);
   const SETTINGS_HELPS = new Set(['unreachable', 'timeout', 'refused', 'not_newsgist']);
@@ -22,19 +22,6 @@
 
   function t(key, subs) {
     return ext.i18n.getMessage(key, subs) || key;
-  }
-
-  /** Tiny element builder: h('button', {class: 'x', onclick: f}, 'text', child). */
-  function h(tag, attrs = {}, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === 'class') el.className = value;
-      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? '' : String(value));
-    }
-    for (const child of children) if (child !== null && child !== undefined) el.append(child);
-    return el;
   }
 
   function applyStyles(root, css) {

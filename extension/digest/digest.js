@@ -4,7 +4,7 @@
 // summary with the reason. A sentence is a button: it switches to its source tab and finds and
 // highlights it there with the panel's own locator (content/locate.js, content/highlight.css).
 (() => {
-  const { ext, getSettings, api, LENGTHS, PANEL_HOST_ID, digest } = globalThis.NewsGist;
+  const { ext, getSettings, api, LENGTHS, PANEL_HOST_ID, digest, h } = globalThis.NewsGist;
   const { ACCESS, pageKey, hostOf, planTabs, capturePage, mapLimited, withTimeout, toMarkdown } = digest;
 
   const MAX_PAGES = 30; // the service's default page limit per digest
@@ -33,19 +33,6 @@
   let length = 'short';
   let view = null;
   let seq = 0;
-
-  /** Tiny element builder: h('button', {class: 'x', onclick: f}, 'text', child). */
-  function h(tag, attrs = {}, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === 'class') el.className = value;
-      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? '' : String(value));
-    }
-    for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(child);
-    return el;
-  }
 
   function setState(state) {
     document.body.dataset.state = state;
@@ -347,21 +334,20 @@
       h('span', { class: 'reason' }, item.reason));
   }
 
+  /** Fills section `id` (heading `${id}Heading`, with the count) with `items`; hidden if none. */
+  function showSection(id, listId, headingKey, items, renderItem) {
+    $(`${id}Heading`).textContent = t(headingKey, [String(items.length)]);
+    $(listId).replaceChildren(...items.map(renderItem));
+    $(id).hidden = items.length === 0;
+  }
+
   function render() {
     const { stories, singles, failed } = view;
     const left = view.unread;
-    $('storiesHeading').textContent = t('digestStoriesHeading', [String(stories.length)]);
-    $('storyList').replaceChildren(...stories.map(renderStory));
-    $('stories').hidden = stories.length === 0;
-    $('singlesHeading').textContent = t('digestSinglesHeadingCount', [String(singles.length)]);
-    $('singleList').replaceChildren(...singles.map(renderSingle));
-    $('singles').hidden = singles.length === 0;
-    $('failedHeading').textContent = t('digestFailedHeading', [String(failed.length)]);
-    $('failedList').replaceChildren(...failed.map(renderLeftOut));
-    $('failed').hidden = failed.length === 0;
-    $('unreadHeading').textContent = t('digestUnreadHeading', [String(left.length)]);
-    $('unreadList').replaceChildren(...left.map(renderLeftOut));
-    $('unread').hidden = left.length === 0;
+    showSection('stories', 'storyList', 'digestStoriesHeading', stories, renderStory);
+    showSection('singles', 'singleList', 'digestSinglesHeadingCount', singles, renderSingle);
+    showSection('failed', 'failedList', 'digestFailedHeading', failed, renderLeftOut);
+    showSection('unread', 'unreadList', 'digestUnreadHeading', left, renderLeftOut);
     $('meta').textContent = t('digestMeta', [String(stories.length), String(singles.length),
       String(failed.length + left.length), new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })]);
     $('toolbar').hidden = stories.length + singles.length === 0;

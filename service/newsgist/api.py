@@ -178,7 +178,6 @@ def openapi():
 @bp.post("/v1/summarize")
 def summarize():
     settings: Settings = _ext()["settings"]
-    pipeline: Pipeline = _ext()["pipeline"]
     _require_json()
     body = _json_body()
     kind, content = _content(body)
@@ -188,13 +187,8 @@ def summarize():
     include_text = body.get("include_text", False)
     if not isinstance(include_text, bool):
         raise InvalidInput("'include_text' must be true or false.", code="invalid_field")
-    if not pipeline.ready:
-        raise ModelNotReady("The model is still loading; try again in a moment.",
-                            headers={"Retry-After": "1"})
-    # The deadline runs from the start of the request; under waitress it also
-    # notices a client that closed the connection, so abandoned work stops early.
-    deadline = Deadline(settings.request_timeout, start=g.started_monotonic,
-                        cancelled=request.environ.get("waitress.client_disconnected"))
+    pipeline = _ready_pipeline()
+    deadline = _request_deadline(settings.request_timeout)
     with _ext()["admission"]:
         if kind == "html":
             summary = pipeline.summarize_html(content, url=url, title=title, sentences=count,
@@ -209,20 +203,32 @@ def summarize():
 def digest():
     """Several pages (a window of tabs) -> the stories behind them (newsgist.stories)."""
     settings: Settings = _ext()["settings"]
-    pipeline: Pipeline = _ext()["pipeline"]
     _require_json()
     request.max_content_length = settings.max_digest_bytes
     body = _json_body()
     pages = _digest_pages(body, settings)
     count = _requested_sentences(body, settings)
-    if not pipeline.ready:
-        raise ModelNotReady("The model is still loading; try again in a moment.",
-                            headers={"Retry-After": "1"})
-    deadline = Deadline(settings.digest_timeout, start=g.started_monotonic,
-                        cancelled=request.environ.get("waitress.client_disconnected"))
+    pipeline = _ready_pipeline()
+    deadline = _request_deadline(settings.digest_timeout)
     with _ext()["admission"]:
         result = build_digest(pipeline, pages, count, deadline)
     return jsonify(result.to_dict())
+
+
+def _ready_pipeline() -> Pipeline:
+    """The app's pipeline, once its model has loaded (503 with Retry-After until then)."""
+    pipeline: Pipeline = _ext()["pipeline"]
+    if not pipeline.ready:
+        raise ModelNotReady("The model is still loading; try again in a moment.",
+                            headers={"Retry-After": "1"})
+    return pipeline
+
+
+def _request_deadline(seconds: float) -> Deadline:
+    # The deadline runs from the start of the request; under waitress it also
+    # notices a client that closed the connection, so abandoned work stops early.
+    return Deadline(seconds, start=g.started_monotonic,
+                    cancelled=request.environ.get("waitress.client_disconnected"))
 
 
 def _digest_pages(body: dict, settings: Settings) -> list[Page]:

@@ -154,14 +154,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site():
+def _serve_site(host: str):
+    """Serves the fixture pages on 127.0.0.1 (a port of its own), yielding the site's URL
+    under the name `host`; stopped at the end."""
     handler = functools.partial(_QuietHandler, directory=str(SITE_DIR))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
+    yield f"http://{host}:{httpd.server_port}"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def site():
+    yield from _serve_site("127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def other_site():
+    """The fixture pages again, as a second site: 'localhost' on a port of its own (another
+    host name, so the service counts another site)."""
+    yield from _serve_site("localhost")
 
 
 @pytest.fixture(scope="session")
@@ -225,12 +238,27 @@ def extension_settings(sw, service):
 
 
 @pytest.fixture
-def page(browser_context, site, live_service):
-    pg = browser_context.new_page()
-    pg.goto(f"{site}/article.html")
+def open_tab(browser_context, live_service):
+    """open_tab(url) -> a new tab showing `url`; the tabs it opened are closed after the test."""
+    pages = []
+
+    def open_(url: str):
+        pg = browser_context.new_page()
+        pg.goto(url)
+        pages.append(pg)
+        return pg
+
+    yield open_
+    for pg in pages:
+        if not pg.is_closed():
+            pg.close()
+
+
+@pytest.fixture
+def page(open_tab, site):
+    pg = open_tab(f"{site}/article.html")
     pg.bring_to_front()
-    yield pg
-    pg.close()
+    return pg
 
 
 @pytest.fixture

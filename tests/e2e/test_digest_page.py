@@ -16,13 +16,10 @@ page does once access is held.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -30,7 +27,6 @@ import pytest
 # As in conftest.py (a module named conftest cannot be imported from here: tests/ has one too).
 ROOT = Path(__file__).resolve().parents[2]
 EXT_DIR = ROOT / "extension"
-SITE_DIR = Path(__file__).resolve().parent / "site"
 
 COMMAND = "summarize-tabs"
 BRIDGE_A = "digest/gazette-bridge.html"     # served from 127.0.0.1
@@ -48,34 +44,11 @@ def norm(s: str) -> str:
     return re.sub(r"[\s\u00ad\u200b]+", "", s)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def other_site():
-    """The fixture pages again, as a second site: 'localhost' on a port of its own."""
-    handler = functools.partial(_Quiet, directory=str(SITE_DIR))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://localhost:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
 @pytest.fixture
-def news_tabs(browser_context, site, other_site, live_service):
+def news_tabs(open_tab, site, other_site):
     """The three fixture tabs (closed afterwards)."""
-    pages = []
-    for url in (f"{site}/{BRIDGE_A}", f"{site}/{ORCHARD}", f"{other_site}/{BRIDGE_B}"):
-        pg = browser_context.new_page()
-        pg.goto(url)
-        pages.append(pg)
-    yield pages
-    for pg in pages:
-        if not pg.is_closed():
-            pg.close()
+    return [open_tab(url) for url in
+            (f"{site}/{BRIDGE_A}", f"{site}/{ORCHARD}", f"{other_site}/{BRIDGE_B}")]
 
 
 def tab_of(sw, page) -> dict:
@@ -83,6 +56,12 @@ def tab_of(sw, page) -> dict:
     extension because the fixture hosts are in its host permissions)."""
     tabs = sw.evaluate("chrome.tabs.query({})")
     return next(t for t in tabs if t.get("url") == page.url)
+
+
+def active_tab_id(sw) -> int:
+    """Id of the active tab of the last focused window."""
+    return sw.evaluate(
+        "async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
 
 
 def open_digest(browser_context, sw, tab_ids: list[int]):
@@ -181,8 +160,7 @@ def test_digest_groups_one_story_from_two_sites_and_jumps_to_a_sentence(
     button.click()
     page.wait_for_function(f"({HIGHLIGHT_JS})() !== null")
     assert norm(page.evaluate(HIGHLIGHT_JS)) == norm(sentence)
-    active = sw.evaluate("async () => (await chrome.tabs.query({active: true, lastFocusedWindow: true}))[0].id")
-    assert active == tab_of(sw, page)["id"]
+    assert active_tab_id(sw) == tab_of(sw, page)["id"]
     assert page.evaluate("document.visibilityState") == "visible"
     assert button.get_attribute("aria-current") == "true"
     page.screenshot(path=str(artifacts / "digest-jump.png"))
@@ -216,13 +194,7 @@ def test_hidden_tabs_ask_for_access_on_a_click_and_are_listed_without_it(
     browser_page.goto("chrome://version/")
     news_tabs[0].bring_to_front()
     try:
-        with browser_context.expect_page() as opened:
-            sw.evaluate("""async (command) => {
-              const [active] = await chrome.tabs.query({active: true, lastFocusedWindow: true});
-              await chrome.tabs.highlight({windowId: active.windowId, tabs: [active.index]});
-              chrome.commands.onCommand.dispatch(command, active);
-            }""", COMMAND)
-        digest = opened.value
+        digest = open_digest(browser_context, sw, [active_tab_id(sw)])
         digest.wait_for_selector("body[data-state=access]", state="attached")
         assert digest.locator("h1").text_content() == "Digest of your tabs"
         why = digest.locator("#accessWhy").text_content()
@@ -291,13 +263,7 @@ def test_with_access_every_tab_is_read_or_listed_with_its_reason(
     assert discard is True
     first = ctx.pages[1]
     first.bring_to_front()
-    with ctx.expect_page() as opened:
-        sw.evaluate("""async (command) => {
-          const [active] = await chrome.tabs.query({active: true, lastFocusedWindow: true});
-          await chrome.tabs.highlight({windowId: active.windowId, tabs: [active.index]});
-          chrome.commands.onCommand.dispatch(command, active);
-        }""", COMMAND)
-    digest = opened.value
+    digest = open_digest(ctx, sw, [active_tab_id(sw)])
     wait_done(digest)
     digest.screenshot(path=str(artifacts / "digest-left-out.png"), full_page=True)
     assert digest.locator(".story").count() == 1

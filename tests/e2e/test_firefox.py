@@ -104,10 +104,11 @@ def run_in_firefox(service_url: str, shot: Path | None, *, native: bool = False,
     cfg = {"site": site_url, "other": f"http://localhost:{site.server_port}",
            "report": f"http://127.0.0.1:{recorder.server_port}/", "service": service_url}
     (ext / "smoke_cfg.js").write_text(f"globalThis.__SMOKE_CFG = {json.dumps(cfg)};\n")
+    shutil.copy(HERE / "firefox_smoke" / "driver.js", ext / "smoke_driver.js")
     shutil.copy(HERE / "firefox_smoke" / driver, ext / "smoke.js")
     manifest = browser_manifest(json.loads((ROOT / "extension" / "manifest.json").read_text()),
                                 "firefox")
-    manifest["background"]["scripts"] += ["smoke_cfg.js", "smoke.js"]
+    manifest["background"]["scripts"] += ["smoke_cfg.js", "smoke_driver.js", "smoke.js"]
     if native:
         manifest["permissions"].append("nativeMessaging")
         manifest["optional_permissions"].remove("nativeMessaging")

@@ -34,12 +34,10 @@ def norm(s: str) -> str:
 
 
 @pytest.fixture
-def toc_page(browser_context, site, live_service):
-    pg = browser_context.new_page()
-    pg.goto(f"{site}/toc-article.html")
+def toc_page(open_tab, site):
+    pg = open_tab(f"{site}/toc-article.html")
     pg.bring_to_front()
-    yield pg
-    pg.close()
+    return pg
 
 
 def test_click_highlights_the_article_copy_not_the_table_of_contents(sw, toc_page, artifacts):

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import json
 
-import jsonschema
 import pytest
 
-from hostile import live
+from hostile import answers, live
+from hostile.answers import worker_client
 from hostile.corpus import ARTICLE, Case, cases
-from newsgist.api import create_app
-from newsgist.config import Settings
-from newsgist.workers import WorkerPool
-from newsgist.openapi import ERROR_CODES, PAGE_FAILURE_CODES, openapi_document
-from newsgist.pipeline import Pipeline
+from newsgist.openapi import ERROR_CODES, PAGE_FAILURE_CODES
 from test_digest import FOOTBALL
 
-SPEC = openapi_document()
 NORMAL = {"text": FOOTBALL, "url": "https://sport.example/rovers", "title": "Rovers"}
 
 
@@ -56,18 +51,12 @@ BIG = [(c, p) for c, p in PAGE_CASES if c.big]
 def hostile_client():
     # Each page has its own deadline, and a digest's pages queue for the one worker: a
     # worker replaced after a killed page warms up while the next digest's pages wait.
-    settings = Settings(request_timeout=10)
-    front = WorkerPool(workers=1).start()
-    app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder(), runner=front))
-    yield app.test_client()
-    front.close()
+    with worker_client(request_timeout=10) as client:
+        yield client
 
 
 def validate(status: int, body: dict) -> None:
-    responses = SPEC["paths"]["/v1/digest"]["post"]["responses"]
-    assert str(status) in responses, f"status {status} is not documented"
-    schema = responses[str(status)]["content"]["application/json"]["schema"]
-    jsonschema.Draft202012Validator({**SPEC, **schema}).validate(body)
+    answers.validate("/v1/digest", status, body)
     if status >= 400:
         assert body["error"]["code"] in ERROR_CODES[status]
 

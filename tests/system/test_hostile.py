@@ -15,38 +15,30 @@ from __future__ import annotations
 import json
 import re
 
-import jsonschema
 import pytest
 
-from hostile import live
+from hostile import answers, live
+from hostile.answers import worker_client
 from hostile.corpus import ARTICLE, Case, cases, normal_request
 from newsgist.api import create_app
 from newsgist.config import Settings
-from newsgist.openapi import ERROR_CODES, openapi_document
+from newsgist.openapi import ERROR_CODES
 from newsgist.pipeline import Pipeline
-from newsgist.workers import WorkerPool
 
 CASES = cases()
 SMALL = [c for c in CASES if not c.big]
 BIG = [c for c in CASES if c.big]
-SPEC = openapi_document()
 
 
 @pytest.fixture(scope="module")
 def hostile_client():
-    settings = Settings(request_timeout=5)
-    pool = WorkerPool(workers=1).start()
-    app = create_app(settings, Pipeline(settings, encoder=live.hashing_encoder(), runner=pool))
-    yield app.test_client()
-    pool.close()
+    with worker_client(request_timeout=5) as client:
+        yield client
 
 
 def validate(status: int, body: dict) -> None:
     """The answer matches the OpenAPI document's schema for that status."""
-    responses = SPEC["paths"]["/v1/summarize"]["post"]["responses"]
-    assert str(status) in responses, f"status {status} is not documented"
-    schema = responses[str(status)]["content"]["application/json"]["schema"]
-    jsonschema.Draft202012Validator({**SPEC, **schema}).validate(body)
+    answers.validate("/v1/summarize", status, body)
 
 
 def check_answer(case: Case, status: int, content_type: str, payload: bytes) -> dict:

@@ -114,6 +114,12 @@ def test_allow_remote_listens_and_warns():
         assert server.stop() == 0
 
 
+def _send_article(client, method: str, path: str, headers: dict):
+    """A well-formed request (an article as JSON) that differs only by `headers`."""
+    return client.open(path, method=method, headers=headers,
+                       data=json.dumps({"text": ARTICLE}), content_type="application/json")
+
+
 # -- Host (DNS rebinding) ---------------------------------------------------------------
 @pytest.mark.parametrize("host", ALLOWED_HOSTS)
 def test_local_host_names_are_answered(guarded, host):
@@ -123,8 +129,7 @@ def test_local_host_names_are_answered(guarded, host):
 @pytest.mark.parametrize("host", FOREIGN_HOSTS)
 @pytest.mark.parametrize("method,path", ROUTES)
 def test_foreign_host_is_refused_before_any_work(guarded, spy, host, method, path):
-    r = guarded.open(path, method=method, headers={"Host": host},
-                     data=json.dumps({"text": ARTICLE}), content_type="application/json")
+    r = _send_article(guarded, method, path, {"Host": host})
     assert r.status_code == 403 and _code(r) == "forbidden_host"
     assert spy.calls == 0
 
@@ -133,8 +138,7 @@ def test_foreign_host_is_refused_before_any_work(guarded, spy, host, method, pat
 @pytest.mark.parametrize("origin", FOREIGN_ORIGINS)
 @pytest.mark.parametrize("method,path", ROUTES)
 def test_foreign_origin_is_refused_without_cors_headers(guarded, spy, origin, method, path):
-    r = guarded.open(path, method=method, headers={"Origin": origin},
-                     data=json.dumps({"text": ARTICLE}), content_type="application/json")
+    r = _send_article(guarded, method, path, {"Origin": origin})
     assert r.status_code == 403 and _code(r) == "forbidden_origin"
     assert _cors(r) == {}
     assert spy.calls == 0

@@ -3,11 +3,7 @@
 // '127.0.0.1' (two sites), selects them, runs the extension's own openDigest, reads the digest
 // page (an extension tab: extension.getViews), clicks a sentence and reports what happened.
 (async () => {
-  const cfg = globalThis.__SMOKE_CFG;
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const report = (data) => fetch(cfg.report, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data),
-  });
+  const { cfg, sleep, report } = globalThis.__smoke; // driver.js
   const out = { ua: navigator.userAgent };
   try {
     await browser.storage.sync.set({ serviceUrl: cfg.service });

@@ -2,11 +2,7 @@
 // extension's own handlers on the fixture tab and POSTs what the panel showed to the test.
 // (Firefox has no Playwright driver here, and no way to "click" the toolbar from outside.)
 (async () => {
-  const cfg = globalThis.__SMOKE_CFG;
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const report = (data) => fetch(cfg.report, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data),
-  });
+  const { cfg, sleep, report } = globalThis.__smoke; // driver.js
   const out = { ua: navigator.userAgent };
   try {
     await chrome.storage.sync.set({ serviceUrl: cfg.service });

@@ -147,18 +147,18 @@ class ServerProcess:
         return found[0]
 
     def wait_ready(self) -> int:
-        m = self.wait_for(r"NewsGist ready on http://127\.0\.0\.1:(\d+)")
-        if not m:
-            self.kill()
-            raise AssertionError("server did not become ready:\n" + self.output)
-        self.port = int(m.group(1))
-        return self.port
+        return self._wait_port("ready", "did not become ready")
 
     def wait_listening(self) -> int:
-        m = self.wait_for(r"NewsGist listening on http://127\.0\.0\.1:(\d+)")
+        return self._wait_port("listening", "did not listen")
+
+    def _wait_port(self, word: str, failure: str) -> int:
+        """The port of the line 'NewsGist <word> on http://127.0.0.1:<port>'; the server is
+        killed and the test fails if it ends without printing it."""
+        m = self.wait_for(rf"NewsGist {word} on http://127\.0\.0\.1:(\d+)")
         if not m:
             self.kill()
-            raise AssertionError("server did not listen:\n" + self.output)
+            raise AssertionError(f"server {failure}:\n" + self.output)
         self.port = int(m.group(1))
         return self.port
 
