@@ -7,7 +7,8 @@ The package reads as the data flows:
 * ``readable``: readability-lxml's main block, walked into kinded raw blocks;
 * ``rules``: the cleaning rules, as data, that drop page furniture;
 * ``second``: trafilatura's second opinion, and the choice between the two;
-* ``checks``: pages that are no article (walls, lists of links, empty pages).
+* ``checks``: pages that are no article (walls, lists of links, empty pages);
+* ``declared``: what the page declares itself to be (a product).
 
 ``extract_article`` composes them; ``article_from_text`` builds an article
 from plain text.
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from ..document import Article, Block
 from ..errors import NoArticle
 from .checks import check_page, is_card_list, is_link_list, reads_like_wall
+from .declared import declares_product
 from .metadata import choose_language, page_metadata
 from .parse import check_binary, decode_html, fold_whitespace, parse_html, visible_text
 from .readable import block_paragraphs, fragment_blocks, main_blocks, remove_marked
@@ -42,14 +44,19 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     reading of the same parsed page is the second, and the article is the one
     of the two that holds the page's article (``second.prefer_second``); a
     wall or not-an-article verdict on one is overruled by an article in the
-    other.  Raises ``NoArticle`` (with a stable ``code``) when the page holds
+    other.  On a page that declares itself a product (``declared``), the
+    second opinion is always asked and its reading is the page's main content
+    whenever it passes the checks.  Raises ``NoArticle`` (with a stable ``code``) when the page holds
     no article: see ``checks``.  Never raises anything else on odd HTML."""
     root = parse_html(html)
     meta = page_metadata(root)
     first = _reading(root, meta, main_blocks(root), url)
-    if first.refusal is None and not needs_second_opinion(root, first.blocks):
+    product = declares_product(root)
+    if first.refusal is None and not product and not needs_second_opinion(root, first.blocks):
         return first.article
     second = _reading(root, meta, trafilatura_blocks(root, url), url)
+    if product and second.refusal is None and second.blocks:
+        return second.article  # description and specifications, not one blurb
     if first.refusal is not None:
         if _overrules(first, second):
             return second.article
