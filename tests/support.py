@@ -67,3 +67,12 @@ def job_echo(value):
 
 def job_raise(error: BaseException):
     raise error
+
+
+_HELD: list = []
+
+
+def job_hold_mb(mb: int) -> int:
+    """A job that leaves its worker ``mb`` MB larger (as a big page's leftovers would)."""
+    _HELD.append(bytearray(b"x" * (mb * 2**20)))
+    return len(_HELD)

@@ -14,7 +14,7 @@ from newsgist.errors import (DeadlineExceeded, ModelNotReady, NewsGistError, NoA
                              Overloaded, WorkerFailed)
 from newsgist.pipeline import Prepared, prepare_text
 from newsgist.workers import InThreadRunner, WorkerPool
-from support import ARTICLE, job_echo, job_raise
+from support import ARTICLE, job_echo, job_hold_mb, job_raise
 
 
 def test_the_in_thread_runner_runs_the_job_and_returns_its_result():
@@ -69,3 +69,22 @@ def test_a_bug_in_a_job_is_a_worker_failure_that_names_no_page_text(pool, caplog
     assert info.value.status == 500 and "secret" not in info.value.message
     assert "ValueError" in caplog.text and "secret" not in caplog.text
     assert pool.run(job_echo, (7,), Deadline(60)) == 7  # the worker is still there
+
+
+@pytest.mark.slow
+def test_a_worker_a_job_left_much_larger_than_it_started_is_replaced():
+    """Below the absolute cap, a worker that grew GROWTH_MB over its size when ready
+    is replaced; one that grew a little is kept."""
+    from newsgist.workers import GROWTH_MB
+
+    p = WorkerPool(workers=1, max_rss_mb=100_000).start()
+    try:
+        first = p.pids()
+        assert p.run(job_hold_mb, (1,), Deadline(60)) == 1
+        assert p.pids() == first and p.recycled == 0      # a little: kept
+        assert p.run(job_hold_mb, (GROWTH_MB + 16,), Deadline(60)) == 2
+        assert p.recycled == 1                            # much larger: replaced
+        assert p.run(job_echo, ("after",), Deadline(60)) == "after"
+        assert p.pids() != first
+    finally:
+        p.close()

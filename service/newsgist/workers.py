@@ -75,6 +75,7 @@ class WorkerProcess:
         self.conn = Connection(parent.detach())
         self.jobs = 0
         self.ready = False  # it says so once it has loaded what extraction needs
+        self.ready_mb: float | None = None  # its resident size then, as it reported it
 
     @property
     def pid(self) -> int:
@@ -97,12 +98,26 @@ class WorkerProcess:
             self.kill()
 
 
+# A worker that a page left this much larger than it was when ready is replaced,
+# whatever ``max_rss_mb`` allows: memory lxml, readability and trafilatura took for a
+# big page stays in the process (malloc_trim gives back only what is free at the top).
+GROWTH_MB = 64
+
+
+def _reported_mb(text: bytes) -> float | None:
+    try:
+        value = float(text.strip() or b"0")
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 class WorkerPool:
     """A pool of extraction worker processes; a job past its deadline is killed.
 
     ``workers`` processes at most run at once; a request waits (within its
     deadline) for a free one.  After a job, a worker whose resident memory is
-    above ``max_rss_mb`` is replaced.  ``memory_limit_mb`` caps each worker's
+    above ``max_rss_mb``, or ``GROWTH_MB`` above what it was when ready, is replaced.  ``memory_limit_mb`` caps each worker's
     address space (0: no cap), so a page that would take all memory fails
     alone with a 422 instead."""
 
@@ -164,9 +179,11 @@ class WorkerPool:
                 remaining = deadline.remaining()
                 wait = self.POLL if remaining is None else min(self.POLL, remaining)
                 if worker.conn.poll(wait):
-                    worker.ready = worker.conn.recv_bytes() == b"ready"
+                    message = worker.conn.recv_bytes()
+                    worker.ready = message.startswith(b"ready")
                     if not worker.ready:
                         raise EOFError("unexpected message")
+                    worker.ready_mb = _reported_mb(message[len(b"ready"):])
                 else:
                     deadline.check("the start of an extraction worker")
         except (EOFError, OSError):
@@ -226,7 +243,8 @@ class WorkerPool:
                 self._await_ready(worker, deadline)
             status, payload, rss_mb = self._call(worker, fn, args, deadline)  # on failure:
             worker.jobs += 1                                                  # discarded
-            if rss_mb is not None and rss_mb > self.max_rss_mb:
+            if rss_mb is not None and (rss_mb > self.max_rss_mb or (
+                    worker.ready_mb is not None and rss_mb > worker.ready_mb + GROWTH_MB)):
                 # A big page left this worker big: a fresh, small one takes the slot.
                 log.info("extraction worker %d grew to %.0f MB: replaced", worker.pid, rss_mb)
                 old, worker = worker, None
@@ -320,7 +338,7 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
         pass
     conn = Connection(fd)
     try:
-        conn.send_bytes(b"ready")
+        conn.send_bytes(b"ready %.1f" % (resident_mb() or 0.0))
     except OSError:
         return
     while True:
