@@ -17,10 +17,13 @@ or a path as the first argument), repeated with fresh ids to get as many records
    and the chosen sentences stay the same.
 3. **peak RSS** of ``newsgist batch`` (the whole process tree, sampled) as the input
    grows, default 100, 500 and 2,000 records.
+4. **split**: the loop's wall and CPU time per page and its stages (``timings_ms``), with
+   the encoder on every core and on one; from them, the ceiling of one-thread workers
+   against the loop (``--pages``, default 60).
 
-    python bench/batch.py                                  # all three
+    python bench/batch.py                                  # all four
     python bench/batch.py /path/to/extraction --records 100 --rounds 2 --sizes 100,2000
-    python bench/batch.py --only throughput                # or: batching, memory
+    python bench/batch.py --only throughput                # or: batching, memory, split
 
 Each method runs in a process of its own.  The machine may be shared: the load
 average before and after each measurement is printed; read the ratios.
@@ -301,6 +304,44 @@ def warm_model() -> None:
     load_encoder(s.model, s.backend, 1, s.cache_dir)
 
 
+# -- 4. where the loop's time goes, and the ceiling of any parallel design ------------------
+def split(source, n_pages: int = 60) -> dict:
+    """The loop's wall and CPU time per page, and its stages, with the encoder on every
+    core (the loop) and on one (a batch worker).  Two one-thread workers can at best run
+    ``cores`` pages in the CPU time of one page at one thread: that bounds any design that
+    does the same work, against the loop."""
+    from newsgist.config import Settings
+    from newsgist.embed import cpu_threads
+    from newsgist.pipeline import Pipeline
+
+    htmls = [html for _, html in source[:n_pages]]
+    out = {}
+    for threads in (cpu_threads(), 1):
+        pipeline = Pipeline(Settings.from_env(cache_documents=0, threads=threads))
+        pipeline.load()
+        pipeline.summarize_html(htmls[0])  # warm
+        stages: dict[str, float] = {}
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        for html in htmls:
+            try:
+                timings = pipeline.summarize_html(html).to_dict().get("timings_ms") or {}
+            except Exception:  # noqa: BLE001 - a page with no article: its time still counts
+                continue
+            for stage, ms in timings.items():
+                stages[stage] = stages.get(stage, 0.0) + ms
+        wall = (time.perf_counter() - wall0) / len(htmls)
+        cpu = (time.process_time() - cpu0) / len(htmls)
+        out[threads] = {"wall_s": wall, "cpu_s": cpu, "cores_used": cpu / wall,
+                        **{f"{k}_ms": v / len(htmls) for k, v in stages.items()}}
+        print(f"  encoder threads {threads}: wall {wall:.3f} s/page, CPU {cpu:.3f} s/page, "
+              f"{cpu / wall:.2f} cores used; stages (ms/page) "
+              + ", ".join(f"{k} {v / len(htmls):.0f}" for k, v in stages.items()), flush=True)
+    loop, one = out[cpu_threads()], out[1]
+    ceiling = loop["wall_s"] / (one["cpu_s"] / cpu_threads())
+    print(f"  ceiling of {cpu_threads()} one-thread workers against the loop: {ceiling:.2f}x")
+    return {"per_threads": out, "ceiling": ceiling}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data", nargs="?", default=str(DEFAULT_DATA),
@@ -310,7 +351,8 @@ def main() -> None:
                                                           "(the order reverses each round)")
     ap.add_argument("--methods", default="loop,batch,shared,ray")
     ap.add_argument("--sizes", default="100,500,2000", help="input sizes for the memory runs")
-    ap.add_argument("--only", choices=["throughput", "batching", "memory"])
+    ap.add_argument("--only", choices=["throughput", "batching", "memory", "split"])
+    ap.add_argument("--pages", type=int, default=60, help="pages for the split run")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--cache-dir", help="model cache to use (NEWSGIST_CACHE_DIR); exported "
                                         "first if needed, so no run pays for the export")
@@ -341,6 +383,8 @@ def main() -> None:
         if args.only in (None, "memory"):
             results["memory"] = memory(source, Path(tmp),
                                        [int(x) for x in args.sizes.split(",")])
+        if args.only in (None, "split"):
+            results["split"] = split(source, args.pages)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))

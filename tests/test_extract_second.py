@@ -14,8 +14,8 @@ from readability import Document
 
 from newsgist.errors import NoArticle
 from newsgist.extract import extract_article, parse_html
-from newsgist.extract.second import (agreement, needs_second_opinion, prefer_second,
-                                     trafilatura_blocks, tree_blocks)
+from newsgist.extract.second import (agreement, is_fuller_link_list, needs_second_opinion,
+                                     prefer_second, trafilatura_blocks, tree_blocks)
 from newsgist.extract.rules import RawBlock
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -116,14 +116,58 @@ def test_agreement_and_the_choice():
     assert not prefer_second(one, [])
 
 
+def test_a_second_reading_that_holds_nearly_all_of_the_first_and_somewhat_more_wins():
+    body = blocks(*[f"paragraph {i} of the council story about the new bus timetable"
+                    for i in range(10)])                                  # 100 words
+    table = blocks("route 4 every ten minutes route 7 every twenty minutes")  # 10 more
+    assert 1.05 <= agreement(body, body + table).ratio <= 1.3
+    assert prefer_second(body, body + table)   # readability dropped the timetable
+    assert not prefer_second(body, body)       # nothing more: readability stays
+    # Nine tenths of the first and more: not contained.
+    assert not prefer_second(body, body[1:] + table + table)
+    # 1.3-1.4 times as long: the extra is as often a rail of related stories.
+    assert not prefer_second(body, body + table * 3 + blocks("one two three four five"))
+
+
+def test_a_list_of_links_that_holds_much_more_than_readabilitys_stub_is_the_page():
+    stub = blocks("the latest stories from the towns along the river")
+    cards = stub + blocks(*[f"story number {i} teaser about the river towns" for i in range(6)])
+    assert is_fuller_link_list(stub, cards)
+    assert not is_fuller_link_list(cards, cards[:-1])
+    assert not is_fuller_link_list(stub, [])
+
+
+def test_a_section_page_whose_intro_readability_takes_is_a_list_of_links():
+    html = page("not_articles/listing_with_intro.html")
+    # The failure: readability's block, cleaned, is the section's one-line intro.
+    from newsgist.extract import clean_blocks, main_blocks
+    assert " ".join(b.text for b in clean_blocks(main_blocks(parse_html(html)))).split() == (
+        "The latest stories from the towns along the river, from council meetings to school "
+        "sports, updated every morning by our newsroom.").split()
+    with pytest.raises(NoArticle) as caught:
+        extract_article(html)
+    assert caught.value.code == "link_list"
+
+
 def test_the_second_opinion_is_asked_only_when_readability_may_have_missed():
     long_text = " ".join(["word"] * 400)
     root = lxml.html.document_fromstring(f"<html><body><p>{long_text}</p></body></html>")
     assert not needs_second_opinion(root, blocks(long_text))
     assert needs_second_opinion(root, blocks("a short stub of text"))
-    wide = lxml.html.document_fromstring(
-        "<html><body>" + f"<p>{long_text}</p>" * 3 + "</body></html>")
-    assert needs_second_opinion(wide, blocks(long_text))  # a third of the page's paragraphs
+    wider = lxml.html.document_fromstring(
+        f"<html><body><p>{long_text}</p><p>{' '.join(['more'] * 60)}</p></body></html>")
+    assert needs_second_opinion(wider, blocks(long_text))  # 400 of the page's 460 words
+    near = lxml.html.document_fromstring(
+        f"<html><body><p>{long_text}</p><p>{' '.join(['more'] * 40)}</p></body></html>")
+    assert not needs_second_opinion(near, blocks(long_text))  # 400 of 440: over 90%
+
+
+def test_the_parsed_page_has_no_comments_or_processing_instructions():
+    # trafilatura reads pages parsed without them; so does NewsGist (see parse.py).
+    root = parse_html("<html><body><!-- a note --><?php echo 1 ?><p>Rule one: bring "
+                      "<!-- inline --> your own tools.</p></body></html>")
+    assert root.xpath("//comment() | //processing-instruction()") == []
+    assert root.findtext(".//p") == "Rule one: bring  your own tools."  # one text, not two
 
 
 def test_an_article_that_embeds_a_pdf_is_an_article_and_a_pdf_viewer_is_not():

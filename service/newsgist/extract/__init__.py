@@ -27,7 +27,8 @@ from .metadata import choose_language, page_metadata
 from .parse import check_binary, decode_html, fold_whitespace, parse_html, visible_text
 from .readable import block_paragraphs, fragment_blocks, main_blocks, remove_marked
 from .rules import RawBlock, clean_blocks, is_boilerplate_text, is_date_line, is_marked
-from .second import agreement, needs_second_opinion, prefer_second, trafilatura_blocks
+from .second import (agreement, is_fuller_link_list, needs_second_opinion, prefer_second,
+                     trafilatura_blocks)
 
 __all__ = ["Article", "RawBlock", "article_from_text", "block_paragraphs", "check_binary",
            "check_page", "choose_language", "clean_blocks", "decode_html", "extract_article",
@@ -39,15 +40,19 @@ __all__ = ["Article", "RawBlock", "article_from_text", "block_paragraphs", "chec
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """Extract the readable article from a page's HTML (text, or bytes in any charset).
 
-    readability-lxml's main block is the first opinion.  When a cheap signal
+    readability-lxml's main block is the first reading.  When a cheap signal
     says it may have missed (``second.needs_second_opinion``), trafilatura's
-    reading of the same parsed page is the second, and the article is the one
-    of the two that holds the page's article (``second.prefer_second``); a
-    wall or not-an-article verdict on one is overruled by an article in the
-    other.  On a page that declares itself a product (``declared``), the
-    second opinion is always asked and its reading is the page's main content
-    whenever it passes the checks.  Raises ``NoArticle`` (with a stable ``code``) when the page holds
-    no article: see ``checks``.  Never raises anything else on odd HTML."""
+    reading of the same parsed page is the second.  The article is
+    readability's unless trafilatura's holds the page's article better
+    (``second.prefer_second``: readability kept one section, dropped a table
+    or a closing section, or took a footer); a wall or not-an-article verdict
+    on readability's reading is overruled by an article in trafilatura's, and
+    a page whose fuller reading is a list of links is one
+    (``second.is_fuller_link_list``).  On a page that declares
+    itself a product (``declared``), trafilatura's reading is the page's main
+    content whenever it passes the checks.  Raises ``NoArticle`` (with a
+    stable ``code``) when the page holds no article: see ``checks``.  Never
+    raises anything else on odd HTML."""
     root = parse_html(html)
     meta = page_metadata(root)
     first = _reading(root, meta, main_blocks(root), url)
@@ -61,7 +66,12 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         if _overrules(first, second):
             return second.article
         raise first.refusal
-    if second.refusal is None and prefer_second(first.blocks, second.blocks):
+    if second.refusal is not None:
+        if second.refusal.code == "link_list" and is_fuller_link_list(first.blocks,
+                                                                     second.blocks):
+            raise second.refusal
+        return first.article
+    if prefer_second(first.blocks, second.blocks):
         return second.article
     return first.article
 

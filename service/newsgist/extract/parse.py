@@ -143,6 +143,13 @@ def decode_html(html: str | bytes) -> str:
     return _XML_DECLARATION.sub("", html, count=1)
 
 
+# Comments and processing instructions are no page text.  Kept as nodes, they
+# change how trafilatura weighs the elements around them (it parses pages
+# without them): on 13 of the 51 collection pages of the WCXB tuning half its
+# reading differed, word F1 0.464 with them kept, 0.511 dropped at parse time.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+
+
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     """Parse a whole page (text or bytes); raise NoArticle for input that is no HTML page."""
     html = decode_html(html)
@@ -151,7 +158,7 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     if not html.strip():
         raise NoArticle("The page is empty: there is no text to summarize.", code="empty_page")
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise NoArticle(f"The input could not be read as HTML ({exc}).", code="not_html") from None
 
