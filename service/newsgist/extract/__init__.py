@@ -48,11 +48,11 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     or a closing section, or took a footer); a wall or not-an-article verdict
     on readability's reading is overruled by an article in trafilatura's, and
     a page whose fuller reading is a list of links is one
-    (``second.is_fuller_link_list``).  On a page that declares
-    itself a product (``declared``), trafilatura's reading is the page's main
-    content whenever it passes the checks.  Raises ``NoArticle`` (with a
-    stable ``code``) when the page holds no article: see ``checks``.  Never
-    raises anything else on odd HTML."""
+    (``second.is_fuller_link_list``).  On a page that declares itself a
+    product (``declared``), trafilatura's reading is the page's main content
+    whenever it passes the checks.  Raises ``NoArticle`` (with a stable
+    ``code``) when the page holds no article: see ``checks``.  Never raises
+    anything else on odd HTML."""
     root = parse_html(html)
     meta = page_metadata(root)
     first = _reading(root, meta, main_blocks(root), url)

@@ -18,7 +18,7 @@ import copy
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import lxml.etree
 import lxml.html
@@ -58,15 +58,15 @@ def trafilatura_blocks(root: lxml.html.HtmlElement, url: str | None = None) -> l
     except Exception:  # trafilatura gives up on odd trees in its own ways
         return []
     body = getattr(document, "body", None)
-    if body is None:
+    blocks = [] if body is None else tree_blocks(body)
+    if not blocks:
         return []
-    blocks = tree_blocks(body)
     links = _page_links(root)
-    out = []
-    for b in blocks:
-        link_chars, count = links.get(_SPACE.sub("", b.text), (0, 0))
-        out.append(RawBlock(b.text, link_chars=link_chars, tag=b.tag, links=count, kind=b.kind))
-    return out
+    counted = []
+    for block in blocks:
+        chars, count = links.get(_SPACE.sub("", block.text), (0, 0))
+        counted.append(replace(block, link_chars=chars, links=count))
+    return counted
 
 
 _SPACE = re.compile(r"\s+")
