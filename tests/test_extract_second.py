@@ -14,8 +14,9 @@ from readability import Document
 
 from newsgist.errors import NoArticle
 from newsgist.extract import extract_article, parse_html
-from newsgist.extract.second import (agreement, is_fuller_link_list, needs_second_opinion,
-                                     prefer_second, trafilatura_blocks, tree_blocks)
+from newsgist.extract.second import (added_sections, agreement, is_fuller_link_list,
+                                     needs_second_opinion, new_word_share, prefer_second, trafilatura_blocks,
+                                     tree_blocks)
 from newsgist.extract.rules import RawBlock
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -129,6 +130,45 @@ def test_a_second_reading_that_holds_nearly_all_of_the_first_and_somewhat_more_w
     assert not prefer_second(body, body + table * 3 + blocks("one two three four five"))
 
 
+def test_a_second_reading_that_adds_sections_readability_dropped_wins():
+    intro = blocks(*[f"paragraph {i} of the guide to configuring the build cache for a team"
+                     for i in range(10)])
+    sections = [RawBlock("Cache keys", kind="heading"),
+                RawBlock("keys are hashed from the inputs of each step"),
+                RawBlock("Eviction", kind="heading"),
+                RawBlock("old entries leave first when the cache is full")]
+    fuller = intro + sections
+    assert added_sections(intro, fuller) == 2
+    assert prefer_second(intro, fuller)
+    # 1.0-1.05 times as long (under the contained rule's 1.05): the sections rule takes it.
+    long_intro = intro * 4
+    assert agreement(long_intro, long_intro + sections).ratio < 1.05
+    assert prefer_second(long_intro, long_intro + sections)
+    # One added heading (a "Related stories" rail) is not sections.
+    rail = [RawBlock("Related stories", kind="heading"),
+            RawBlock("another story about the build cache")]
+    assert added_sections(long_intro, long_intro + rail) == 1
+    assert not prefer_second(long_intro, long_intro + rail)
+    # Headings with nothing under them (a table of contents) are not sections.
+    toc = [RawBlock("Cache keys", kind="heading"), RawBlock("Eviction", kind="heading")]
+    assert added_sections(long_intro, long_intro + toc) == 0
+    # Sections added but a tenth of readability's words dropped: not this rule.
+    assert not prefer_second(long_intro, long_intro[4:] + sections)
+
+
+def test_a_longer_reading_that_only_repeats_readabilitys_words_does_not_win():
+    story = blocks("the council approved the plan on tuesday night after a long debate",
+                   "buses will run every ten minutes at rush hour from march onwards")
+    # The page hides a second copy of the story, which trafilatura reads too.
+    copy = story + blocks(" ".join(b.text for b in story), "the council plan")
+    assert agreement(story, copy).ratio >= 1.4 and new_word_share(story, copy) == 0.0
+    assert not prefer_second(story, copy)
+    more = story + blocks("riders asked for the change in a survey last year",
+                          "the new timetable is online and at every stop")
+    assert new_word_share(story, more) > 0.5
+    assert prefer_second(story, more)          # new text: readability kept one section
+
+
 def test_a_list_of_links_that_holds_much_more_than_readabilitys_stub_is_the_page():
     stub = blocks("the latest stories from the towns along the river")
     cards = stub + blocks(*[f"story number {i} teaser about the river towns" for i in range(6)])
@@ -160,6 +200,15 @@ def test_the_second_opinion_is_asked_only_when_readability_may_have_missed():
     near = lxml.html.document_fromstring(
         f"<html><body><p>{long_text}</p><p>{' '.join(['more'] * 40)}</p></body></html>")
     assert not needs_second_opinion(near, blocks(long_text))  # 400 of 440: over 90%
+    # Main content that is not paragraphs (a list, a table, code): readability's text
+    # holds more than 1.2 times the page's <p> words.
+    items = "".join(f"<li>{' '.join(['item'] * 20)}</li>" for _ in range(20))
+    listing = lxml.html.document_fromstring(
+        f"<html><body><p>{' '.join(['intro'] * 100)}</p><ul>{items}</ul></body></html>")
+    assert needs_second_opinion(listing, blocks(" ".join(["x"] * 500)))  # 500 > 1.2 x 100
+    mostly_prose = lxml.html.document_fromstring(
+        f"<html><body><p>{' '.join(['intro'] * 450)}</p><ul>{items}</ul></body></html>")
+    assert not needs_second_opinion(mostly_prose, blocks(" ".join(["x"] * 500)))  # < 1.2 x 450
 
 
 def test_the_parsed_page_has_no_comments_or_processing_instructions():

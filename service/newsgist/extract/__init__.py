@@ -44,10 +44,10 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     says it may have missed (``second.needs_second_opinion``), trafilatura's
     reading of the same parsed page is the second.  The article is
     readability's unless trafilatura's holds the page's article better
-    (``second.prefer_second``: readability kept one section, dropped a table
-    or a closing section, or took a footer); a wall or not-an-article verdict
-    on readability's reading is overruled by an article in trafilatura's, and
-    a page whose fuller reading is a list of links is one
+    (``second.prefer_second``: readability kept one section, dropped a table,
+    some sections or a closing section, or took a footer); a wall or
+    not-an-article verdict on readability's reading is overruled by an article
+    in trafilatura's, and a page whose fuller reading is a list of links is one
     (``second.is_fuller_link_list``).  On a page that declares itself a
     product (``declared``), trafilatura's reading is the page's main content
     whenever it passes the checks.  Raises ``NoArticle`` (with a stable

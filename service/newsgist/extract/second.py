@@ -64,12 +64,17 @@ def trafilatura_blocks(root: lxml.html.HtmlElement, url: str | None = None) -> l
     links = _page_links(root)
     counted = []
     for block in blocks:
-        chars, count = links.get(_SPACE.sub("", block.text), (0, 0))
+        chars, count = links.get(_no_space(block.text), (0, 0))
         counted.append(replace(block, link_chars=chars, links=count))
     return counted
 
 
-_SPACE = re.compile(r"\s+")
+def _no_space(text: str) -> str:
+    """The text with all whitespace removed (str.split: much faster than a regex on
+    the long texts of a page's containers)."""
+    return "".join(text.split())
+
+
 _LINK_HOLDERS = ("p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt",
                  "blockquote", "div", "span", "a")
 # A block of trafilatura's is a paragraph, item, cell or heading: its links sit a
@@ -93,7 +98,7 @@ def _page_links(root: lxml.html.HtmlElement) -> dict[str, tuple[int, int]]:
             el, level = el.getparent(), level + 1
     found: dict[str, tuple[int, int]] = {}
     for el, (chars, count) in held.items():
-        text = _SPACE.sub("", el.text_content())
+        text = _no_space(el.text_content())
         if text and text not in found:
             found[text] = (chars, count)
     return found
@@ -154,11 +159,23 @@ SUPERSET_RATIO = 1.4
 CONTAINS_SHARE = 0.95
 CONTAINS_MIN_RATIO = 1.05
 CONTAINS_MAX_RATIO = 1.3
+# ... or when it holds nearly all of readability's words, is not shorter, and what
+# it adds is sections: at least SECTIONS headings, each followed by body text, that
+# readability's reading does not have (a documentation page or guide whose other
+# sections readability dropped, which may add as little as 1.0-1.05 times the
+# words; a rail of related stories or a comment thread adds one heading or none).
+SECTIONS = 2
 # ... or when the two disagree (less than this share of readability's words is
 # in trafilatura's text: readability took another block, a footer, a sidebar,
 # a consent notice) and trafilatura's text is not much shorter.
 DISAGREE_SHARE = 0.5
 DISAGREE_MIN_RATIO = 0.8
+# None of these takes a reading at least SUPERSET_RATIO times as long that holds
+# readability's text and adds next to no word readability's text lacks (under
+# REPEATS_NEW_WORDS of the words it adds): the page hides a second copy of the
+# article (a print or data copy) that trafilatura reads too.  Words that are all
+# already there cannot be the part readability missed.
+REPEATS_NEW_WORDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -199,10 +216,34 @@ def prefer_second(readability: list, second: list) -> bool:
     agree = agreement(readability, second)
     if agree.words_b == 0:
         return False
+    if agree.ratio >= SUPERSET_RATIO and agree.a_in_b >= CONTAINS_SHARE \
+            and new_word_share(readability, second) < REPEATS_NEW_WORDS:
+        return False
     return agree.ratio >= SUPERSET_RATIO \
         or (agree.a_in_b >= CONTAINS_SHARE
             and CONTAINS_MIN_RATIO <= agree.ratio <= CONTAINS_MAX_RATIO) \
+        or (agree.a_in_b >= CONTAINS_SHARE and agree.ratio >= 1.0
+            and added_sections(readability, second) >= SECTIONS) \
         or (agree.a_in_b < DISAGREE_SHARE and agree.ratio >= DISAGREE_MIN_RATIO)
+
+
+def new_word_share(readability: list, second: list) -> float:
+    """The share of the words in the blocks the second reading adds that appear
+    nowhere in the first reading (1.0 when it adds no block)."""
+    vocabulary = set(_bag(readability))
+    known = {block.text for block in readability}
+    added = [w for block in second if block.text not in known
+             for w in _WORD.findall(block.text.lower())]
+    return sum(1 for w in added if w not in vocabulary) / len(added) if added else 1.0
+
+
+def added_sections(readability: list, second: list) -> int:
+    """Sections the second reading adds: headings of its that the first reading does
+    not have, each followed (among the blocks it adds) by a block that is no heading."""
+    known = {block.text for block in readability}
+    added = [block for block in second if block.text not in known]
+    return sum(1 for head, body in zip(added, added[1:])
+               if head.kind == "heading" and body.kind != "heading")
 
 
 def is_fuller_link_list(readability: list, second: list) -> bool:
@@ -221,8 +262,17 @@ def is_fuller_link_list(readability: list, second: list) -> bool:
 # pages.  At 100% it asked on 58% and 69%: the extract stage of the 181 pages
 # took 2.03x its time before the second opinion (the limit is 2x) for +0.001 on
 # tuning articles; on every page, 2.3x.
+#
+# It is also asked when readability's text holds more than NOT_PARAGRAPHS times the
+# words of the page's paragraphs: the main content is lists, tables, code or cards
+# rather than ``<p>``s (documentation, listings, collections), where readability's
+# choice of block is least reliable.  With the sections rule above it took the
+# WCXB tuning half's documentation from 0.005 below trafilatura to 0.001 above
+# (articles from +0.001 to +0.007); it asks on 75% of the tuning pages (was 51%)
+# and 50% of the 181 news pages (was 42%): docs/extraction.md, "The third pass".
 SHORT_WORDS = 300
 PARAGRAPH_SHARE = 0.9
+NOT_PARAGRAPHS = 1.2
 _PAGE_PARAGRAPHS = lxml.etree.XPath(
     "//body//p[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header "
     "or ancestor::form)]")
@@ -233,7 +283,8 @@ def needs_second_opinion(root: lxml.html.HtmlElement, blocks: list) -> bool:
     words = sum(len(b.text.split()) for b in blocks)
     if words < SHORT_WORDS:
         return True
-    return words < PARAGRAPH_SHARE * paragraph_words(root)
+    paragraphs = paragraph_words(root)
+    return words < PARAGRAPH_SHARE * paragraphs or words > NOT_PARAGRAPHS * paragraphs
 
 
 def paragraph_words(root: lxml.html.HtmlElement) -> int:
