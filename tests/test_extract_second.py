@@ -15,8 +15,8 @@ from readability import Document
 from newsgist.errors import NoArticle
 from newsgist.extract import extract_article, parse_html
 from newsgist.extract.second import (added_sections, agreement, is_fuller_link_list,
-                                     needs_second_opinion, new_word_share, prefer_second, trafilatura_blocks,
-                                     tree_blocks)
+                                     needs_second_opinion, new_word_share, prefer_second,
+                                     trafilatura_blocks, tree_blocks)
 from newsgist.extract.rules import RawBlock
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
