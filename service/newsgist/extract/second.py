@@ -216,23 +216,28 @@ def prefer_second(readability: list, second: list) -> bool:
     agree = agreement(readability, second)
     if agree.words_b == 0:
         return False
-    if agree.ratio >= SUPERSET_RATIO and agree.a_in_b >= CONTAINS_SHARE \
+    contains = agree.a_in_b >= CONTAINS_SHARE
+    if agree.ratio >= SUPERSET_RATIO and contains \
             and new_word_share(readability, second) < REPEATS_NEW_WORDS:
         return False
     return agree.ratio >= SUPERSET_RATIO \
-        or (agree.a_in_b >= CONTAINS_SHARE
-            and CONTAINS_MIN_RATIO <= agree.ratio <= CONTAINS_MAX_RATIO) \
-        or (agree.a_in_b >= CONTAINS_SHARE and agree.ratio >= 1.0
+        or (contains and CONTAINS_MIN_RATIO <= agree.ratio <= CONTAINS_MAX_RATIO) \
+        or (contains and agree.ratio >= 1.0
             and added_sections(readability, second) >= SECTIONS) \
         or (agree.a_in_b < DISAGREE_SHARE and agree.ratio >= DISAGREE_MIN_RATIO)
+
+
+def _added_blocks(readability: list, second: list) -> list:
+    """The blocks of the second reading whose text the first reading does not have."""
+    known = {block.text for block in readability}
+    return [block for block in second if block.text not in known]
 
 
 def new_word_share(readability: list, second: list) -> float:
     """The share of the words in the blocks the second reading adds that appear
     nowhere in the first reading (1.0 when it adds no block)."""
     vocabulary = set(_bag(readability))
-    known = {block.text for block in readability}
-    added = [w for block in second if block.text not in known
+    added = [w for block in _added_blocks(readability, second)
              for w in _WORD.findall(block.text.lower())]
     return sum(1 for w in added if w not in vocabulary) / len(added) if added else 1.0
 
@@ -240,8 +245,7 @@ def new_word_share(readability: list, second: list) -> float:
 def added_sections(readability: list, second: list) -> int:
     """Sections the second reading adds: headings of its that the first reading does
     not have, each followed (among the blocks it adds) by a block that is no heading."""
-    known = {block.text for block in readability}
-    added = [block for block in second if block.text not in known]
+    added = _added_blocks(readability, second)
     return sum(1 for head, body in zip(added, added[1:])
                if head.kind == "heading" and body.kind != "heading")
 
