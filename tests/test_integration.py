@@ -124,3 +124,42 @@ def test_real_model_rank_sentences(real_pipeline):
     chosen = real_pipeline.rank_sentences(sentences, sentences=3)
     assert chosen == sorted(chosen) and len(chosen) == 3
     assert 2 not in chosen  # the off-topic sentence is never among the three
+
+
+def test_real_model_outline_of_a_list_page_over_http(server):
+    from support import FIXTURES
+
+    html = (FIXTURES / "pages" / "sections" / "listicle.html").read_text(encoding="utf-8")
+    status, _, body = request(server, "POST", "/v1/summarize", {"html": html, "sentences": 3})
+    assert status == 200 and body["outline_kind"] == "list"
+    outline = body["outline"]
+    assert [e["heading"] for e in outline][:3] == ["1. Inkwell", "2. Margin", "3. Quillbox"]
+    for entry in outline:
+        # The sentence that stands for an item's section names that item.
+        name = entry["heading"].split(". ", 1)[1].split()[0]
+        assert entry["sentence"] is not None and entry["sentence"]["start"] > entry["end"]
+        assert name in entry["sentence"]["text"] or name in entry["sentence"]["context"]["before"]
+    assert len(outline) == 7 and not body["outline_truncated"]
+
+
+def test_real_model_summary_of_a_paper_like_page_covers_its_sections(real_pipeline):
+    """A report of four sections, each about its own subject, with a long introduction:
+    the section-aware summary reaches at least two sections besides the introduction."""
+    topics = {"Rainfall": "Rainfall in the valley doubled over the decade, and the wet season "
+                          "now starts three weeks earlier than it did.",
+              "Crops": "Farmers switched from wheat to rice because the fields stay flooded "
+                       "for most of the spring.",
+              "Roads": "The county rebuilt forty kilometres of road on raised embankments so "
+                       "that school buses can run in the floods.",
+              "Health": "Clinics reported more cases of waterborne illness each summer, and "
+                        "a new water plant opened last year."}
+    intro = " ".join(f"This report looks at how the valley changed, point {i} of the "
+                     f"introduction about the valley's decade of change." for i in range(8))
+    body = "".join(f"<h2>{t}</h2><p>{s} {s.replace('.', ' again.')} {s}</p>"
+                   for t, s in topics.items())
+    html = (f"<html lang='en'><body><article><h1>A decade in the valley</h1><p>{intro}</p>"
+            f"{body}</article></body></html>")
+    summary = real_pipeline.summarize_html(html, sentences=3)
+    assert summary.outline is not None and len(summary.outline.entries) == 4
+    owners = {summary.article.section_of_block[s.paragraph] for s in summary.sentences}
+    assert len(owners - {0}) >= 2

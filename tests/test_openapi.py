@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 
 from newsgist.api import create_app
+from support import FIXTURES
 
 
 @pytest.fixture
@@ -39,6 +40,14 @@ def test_summary_answers_match(spec, client, news_html):
                  {"text": "One sentence here is fine. Two sentences are here too. Three make it."}):
         r = client.post("/v1/summarize", json=body)
         assert r.status_code == 200
+        validate(spec, "/v1/summarize", "post", r)
+
+
+def test_outline_answers_match(spec, client):
+    for name in ("listicle.html", "nested_guide.html"):
+        html = (FIXTURES / "pages" / "sections" / name).read_text(encoding="utf-8")
+        r = client.post("/v1/summarize", json={"html": html})
+        assert r.status_code == 200 and r.get_json()["outline"]
         validate(spec, "/v1/summarize", "post", r)
 
 

@@ -231,8 +231,8 @@ def test_real_model_summarizes_a_guide_without_its_headings(real_pipeline):
     assert {"heading", "list_item", "table_cell", "paragraph"} <= kinds
 
     class MaskBlind(CentroidRanker):
-        def select(self, embeddings, k, words=None, eligible=None):
-            return super().select(embeddings, k, words)
+        def select(self, embeddings, k, words=None, eligible=None, sections=None):
+            return super().select(embeddings, k, words, None, sections)
 
     from newsgist.pipeline import Pipeline
     blind = Pipeline(real_pipeline.settings, encoder=real_pipeline.encoder, ranker=MaskBlind())

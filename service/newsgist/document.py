@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, Sequence, get_args
 
-from .heading_rules import heading_number, is_furniture_heading, is_name_heading
+from .heading_rules import is_furniture_heading, is_name_heading
 
 BlockKind = Literal["paragraph", "heading", "list_item", "quote", "caption", "table_cell", "code"]
 BLOCK_KINDS: tuple[str, ...] = get_args(BlockKind)
@@ -160,9 +160,9 @@ class Article:
 
     @property
     def is_list(self) -> bool:
-        """A list page ("10 best ...", "5 alternatives to ..."): most body sections at the
-        most common level are headed by names, or numbered 1, 2, 3, ... in order, or the
-        title announces about as many items as there are."""
+        """A list page ("10 best ...", "5 alternatives to ..."): at least two thirds of the
+        body sections at the most common level are headed by names ("3. Asana", "Best
+        overall: the Larkspur 2"), or the title announces about as many items as there are."""
         if not self.is_sectioned:
             return False
         levels = [self.sections[i].level for i in self.body_sections]
@@ -170,14 +170,9 @@ class Article:
         titles = [self.sections[i].title for i in self.body_sections
                   if self.sections[i].level == level]
         names = sum(is_name_heading(t) for t in titles)
-        numbers = [heading_number(t) for t in titles]
-        in_order = sum(1 for a, b in zip(numbers, numbers[1:])
-                       if a is not None and b is not None and abs(b - a) == 1)
         announced = _announced_count(self.title or "")
-        return (names * 3 >= len(titles) * 2 and len(titles) >= MIN_BODY_SECTIONS
-                or in_order + 1 >= max(MIN_BODY_SECTIONS, len(titles) * 2 / 3) and names * 2
-                >= len(titles)
-                or announced is not None and 0.6 * announced <= len(titles) <= announced + 3)
+        return len(titles) >= MIN_BODY_SECTIONS and names * 3 >= len(titles) * 2 or (
+            announced is not None and 0.6 * announced <= len(titles) <= announced + 3)
 
 
 # "10 Best ...", "Top 5 ...", "40 Scholarships for ...", "The 7 ...": a title that counts.

@@ -89,23 +89,18 @@ GENERIC_SECTIONS = frozenset("""
 NAME_MAX_WORDS = 5
 
 
-def heading_number(text: str) -> int | None:
-    """The number a heading starts with ("3. Asana" -> 3), or None."""
-    match = _NUMBER.match(text)
-    return int(match.group(1)) if match else None
-
-
 def is_name_heading(text: str) -> bool:
     """True when a heading reads as the name of an item (a product, a place, a tool):
-    short, capitalised, and opened by neither a question or function word nor the name
-    of a part every report has ("Introduction", "Results").  A leading number is ignored,
-    and so is a label before a colon or dash ("Best overall: the Larkspur 2")."""
+    a number before a short capitalised name ("3. Asana", "#4: Kyoto"), or a label
+    before one ("Best overall: the Larkspur 2").  The name is opened by neither a
+    question or function word nor the name of a part every report has ("1 Introduction",
+    "2 Results").  A bare heading is never taken for a name: "Sunlight" may head a
+    guide's section as well as "Inkwell" a list's item."""
     match = _NUMBER.match(text)
-    text = text[match.end():] if match else text
-    if text.rstrip().endswith(("?", ":")):
-        return False
+    if match:
+        return _reads_as_name(text[match.end():])
     label = _LABEL_THEN_NAME.match(text)
-    return _reads_as_name(text) or (label is not None and _reads_as_name(label.group(1)))
+    return label is not None and _reads_as_name(label.group(1))
 
 
 # "Best for hills: the Summit Drive", "Budget pick - Brisk One".
@@ -115,7 +110,7 @@ _LABEL_THEN_NAME = re.compile(
 
 def _reads_as_name(text: str) -> bool:
     words = _TRIM.sub("", text).split()
-    if not words or len(words) > NAME_MAX_WORDS:
+    if not words or len(words) > NAME_MAX_WORDS or text.rstrip().endswith(("?", ":")):
         return False
     first = words[0].lower().strip(":,")
     if first in TOPIC_OPENERS or first in GENERIC_SECTIONS:

@@ -8,7 +8,8 @@ The package reads as the data flows:
 * ``rules``: the cleaning rules, as data, that drop page furniture;
 * ``second``: trafilatura's second opinion, and the choice between the two;
 * ``checks``: pages that are no article (walls, lists of links, empty pages);
-* ``declared``: what the page declares itself to be (a product).
+* ``declared``: what the page declares itself to be (a product);
+* ``headings``: the page's headings a reading dropped, put back in their places.
 
 ``extract_article`` composes them; ``article_from_text`` builds an article
 from plain text.
@@ -23,6 +24,7 @@ from ..document import Article, Block, with_heading_levels
 from ..errors import NoArticle
 from .checks import check_page, is_card_list, is_link_list, reads_like_wall
 from .declared import declares_product
+from .headings import restore_headings
 from .metadata import choose_language, page_metadata
 from .parse import check_binary, decode_html, fold_whitespace, parse_html, visible_text
 from .readable import block_paragraphs, fragment_blocks, main_blocks, remove_marked
@@ -52,8 +54,22 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     product (``declared``), trafilatura's reading is the page's main content
     whenever it passes the checks.  Raises ``NoArticle`` (with a stable
     ``code``) when the page holds no article: see ``checks``.  Never raises
-    anything else on odd HTML."""
+    anything else on odd HTML.
+
+    A page that the headings the readings dropped (``headings``) make a page built
+    of sections gets them back; any other page's article is the reading as it is."""
     root = parse_html(html)
+    article = _chosen(root, url)
+    if article.is_sectioned:
+        return article
+    restored = Article(title=article.title, byline=article.byline, lang=article.lang,
+                       url=article.url, blocks=tuple(with_heading_levels(
+                           restore_headings(root, article.blocks, article.title))))
+    return restored if restored.is_sectioned else article
+
+
+def _chosen(root, url: str | None) -> Article:
+    """The article of the reading chosen (``extract_article``'s doc)."""
     meta = page_metadata(root)
     first = _reading(root, meta, main_blocks(root), url)
     product = declares_product(root)

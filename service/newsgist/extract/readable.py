@@ -43,6 +43,9 @@ CELL_TAGS = frozenset({"td", "th"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary", "role-heading"})
 _LIST_TAGS = frozenset({"li", "dt", "dd"})
 _EMPHASIS_TAGS = frozenset({"b", "strong"})
+# A class that sets bold type (utility CSS: "font-bold", "fw-bold", "font-[700]", "fw-600").
+_BOLD_CLASS = re.compile(r"(?:^|\s)(?:[\w-]*[-_])?(?:bold|bolder|fw-?[6-9]00|font-\[?[6-9]00\]?)"
+                         r"(?=\s|$)", re.I)
 # A line that is all bold and this short, with no final punctuation, is a heading.
 BOLD_HEADING_WORDS = 14
 _ENDS_SENTENCE = re.compile(r"[.!?…:;\"'”’)\]]\s*$")
@@ -213,6 +216,14 @@ def heading_level(tag: str, el) -> int | None:
     return None
 
 
+def _is_bold(tag: str, el) -> bool:
+    """``<b>``, ``<strong>``, or a ``<span>`` whose class sets bold type."""
+    if tag in _EMPHASIS_TAGS:
+        return True
+    classes = el.get("class") if tag == "span" else None
+    return bool(classes) and bool(_BOLD_CLASS.search(classes))
+
+
 def _nonspace(s: str) -> int:
     return len(s) - sum(c.isspace() for c in s)
 
@@ -272,7 +283,7 @@ def fragment_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
             if tag == "a":
                 depth["a"] += 1
                 counts["links"] += 1
-            elif tag in _EMPHASIS_TAGS:
+            elif _is_bold(tag, el):
                 depth["bold"] += 1
             elif tag in ("code", "kbd", "samp"):
                 depth["code"] += 1
@@ -281,7 +292,7 @@ def fragment_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
         else:
             if tag == "a":
                 depth["a"] -= 1
-            elif tag in _EMPHASIS_TAGS:
+            elif _is_bold(tag, el):
                 depth["bold"] -= 1
             elif tag in ("code", "kbd", "samp"):
                 depth["code"] -= 1
