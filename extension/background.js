@@ -11,7 +11,7 @@ const { ext, getSettings, LENGTHS, COMMANDS, MESSAGES, PANEL_HOST_ID, native } =
 
 const MENU_ID = 'newsgist-summarize-selection';
 // constants.js first: the content scripts read their names from it.
-const PANEL_SCRIPTS = ['lib/constants.js', 'lib/dom.js', 'content/locate.js', 'content/panel.js'];
+const PANEL_SCRIPTS = ['lib/constants.js', 'lib/dom.js', 'content/locate.js', 'content/outline.js', 'content/panel.js'];
 const PAGE_CSS = 'content/highlight.css';
 // The panel's shadow root gets these as one sheet: the colours and the rules it shares with the
 // digest page first.

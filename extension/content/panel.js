@@ -9,6 +9,7 @@
   globalThis.__newsgistPanel?.close();
 
   const locate = globalThis.__newsgistLocate;
+  const outline = globalThis.__newsgistOutline; // content/outline.js
   // lib/constants.js and lib/dom.js (h) are injected before this script.
   const { PANEL_HOST_ID: HOST_ID, MESSAGES, LENGTHS, h } = globalThis.NewsGist;
   const LENGTH_KEYS = Object.keys(LENGTHS);
@@ -54,6 +55,9 @@
     const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const error = h('div', { class: 'error', role: 'alert', hidden: true });
     const list = h('ol', { class: 'sentences', 'aria-label': t('panelSentencesLabel') });
+    // The page's outline ("In this article", content/outline.js) goes here, below the summary.
+    const sections = h('div', { class: 'sections', hidden: true });
+    const body = h('div', { class: 'body' }, list, sections);
     const notes = h('ul', { class: 'notes', hidden: true });
     const copyText = h('button', { type: 'button', class: 'action', onclick: () => copy('text') }, t('panelCopyText'));
     const copyMarkdown = h('button', { type: 'button', class: 'action', onclick: () => copy('markdown') }, t('panelCopyMarkdown'));
@@ -69,7 +73,7 @@
     },
     h('header', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), t('extShortName')),
       h('span', { class: 'bar-end' }, digestTabs, close)),
-    heading, scope, meta, lengths, status, error, list, notes, actions);
+    heading, scope, meta, lengths, status, error, body, notes, actions);
 
     // Keys pressed in the panel are not the page's business (news sites bind j/k, space, ...).
     for (const type of ['keydown', 'keyup', 'keypress']) {
@@ -80,7 +84,7 @@
     }
     root.append(panel);
     document.documentElement.append(host);
-    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, list, notes, actions };
+    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, list, sections, notes, actions };
   }
 
   function setState(state) {
@@ -123,6 +127,8 @@
     ui.error.hidden = true;
     ui.error.replaceChildren();
     ui.list.replaceChildren();
+    ui.sections.replaceChildren();
+    ui.sections.hidden = true;
     ui.notes.hidden = true;
     ui.actions.hidden = true;
     setStatus(h('span', { class: 'spinner', 'aria-hidden': 'true' }),
@@ -144,6 +150,9 @@
         type: 'button', class: 'sentence', 'data-index': s.index, title: whyTooltip(s.why),
         onclick: (event) => jump(i, event.currentTarget),
       }, String(s.text)))));
+    const block = outline.render(data, t, jumpToHeading, jumpToOutlineSentence);
+    ui.sections.replaceChildren(...(block ? [block] : []));
+    ui.sections.hidden = !block;
     const notes = (Array.isArray(data.warnings) ? data.warnings : []).map((w) => String(typeof w === 'object' ? w.message || JSON.stringify(w) : w));
     if (data.truncated) notes.push(t('panelTruncated'));
     ui.notes.replaceChildren(...notes.map((n) => h('li', {}, n)));
@@ -248,19 +257,39 @@
     run({ ...current.request, ...changes });
   }
 
-  function jump(i, button) {
-    const sentence = current?.result?.data?.sentences?.[i];
-    if (!sentence) return;
-    for (const b of ui.list.querySelectorAll('.sentence')) b.removeAttribute('aria-current');
-    const hit = locate.jumpTo(String(sentence.text), ui.host, sentence.context);
+  /** Marks `button` as the one shown in the page and says so, or says the text is gone. */
+  function showJump(button, hit, said) {
+    for (const b of ui.root.querySelectorAll('[aria-current]')) b.removeAttribute('aria-current');
     if (!hit.found) {
       button.classList.add('missing');
       setStatus(t('panelNotFound'));
       return;
     }
     button.setAttribute('aria-current', 'true');
+    setStatus(said);
+  }
+
+  function jump(i, button) {
+    const sentence = current?.result?.data?.sentences?.[i];
+    if (!sentence) return;
+    const hit = locate.jumpTo(String(sentence.text), ui.host, sentence.context);
     const total = current.result.data.sentences.length;
-    setStatus(t(hit.exact ? 'panelJumped' : 'panelJumpedApprox', [String(i + 1), String(total)]));
+    showJump(button, hit, t(hit.exact ? 'panelJumped' : 'panelJumpedApprox', [String(i + 1), String(total)]));
+  }
+
+  /** An outline heading: its article copy (the locator uses a sentence of its section to tell). */
+  function jumpToHeading(entry, button) {
+    if (!ui) return;
+    const heading = String(entry.heading);
+    const hit = locate.jumpToHeading(heading, ui.host, outline.anchorOf(entry));
+    showJump(button, hit, t('panelJumpedHeading', [heading]));
+  }
+
+  /** The sentence that stands for an outline section, found as summary sentences are. */
+  function jumpToOutlineSentence(entry, button) {
+    if (!ui || !entry.sentence) return;
+    const hit = locate.jumpTo(String(entry.sentence.text), ui.host, entry.sentence.context);
+    showJump(button, hit, t(hit.exact ? 'panelJumpedOutline' : 'panelJumpedOutlineApprox', [String(entry.heading)]));
   }
 
   function escapeMarkdown(s) {
@@ -272,11 +301,16 @@
     const title = data.title || source?.title || document.title || '';
     const url = data.url || source?.url || location.href;
     const sentences = data.sentences.map((s) => String(s.text).replace(/\s+/g, ' ').trim());
+    const sections = Array.isArray(data.outline) ? data.outline : [];
     if (format === 'markdown') {
       const link = url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20');
-      return `**[${escapeMarkdown(title || url)}](${link})**\n\n${sentences.map((s) => `- ${escapeMarkdown(s)}`).join('\n')}\n`;
+      const summary = `**[${escapeMarkdown(title || url)}](${link})**\n\n${sentences.map((s) => `- ${escapeMarkdown(s)}`).join('\n')}\n`;
+      if (!sections.length) return summary;
+      return `${summary}\n**${escapeMarkdown(t('panelOutline'))}**\n\n${outline.lines(sections, true, escapeMarkdown).join('\n')}\n`;
     }
-    return `${title ? `${title}\n` : ''}${url}\n\n${sentences.map((s) => `- ${s}`).join('\n')}\n`;
+    const summary = `${title ? `${title}\n` : ''}${url}\n\n${sentences.map((s) => `- ${s}`).join('\n')}\n`;
+    if (!sections.length) return summary;
+    return `${summary}\n${t('panelOutline')}:\n${outline.lines(sections, false).join('\n')}\n`;
   }
 
   function legacyCopy(text) {
