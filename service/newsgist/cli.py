@@ -149,7 +149,22 @@ def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for s in summary.sentences:
             print(s.text)
+        if summary.outline is not None:
+            print("\nIn this article:")
+            _print_outline(summary.outline.entries, 0)
+            if summary.outline.truncated:
+                print("  ...")
     return 0
+
+
+def _print_outline(entries, depth: int) -> None:
+    """Each heading indented by its depth, its sentence after a dash."""
+    for entry in entries:
+        line = "  " * (depth + 1) + "- " + entry.heading
+        if entry.sentence is not None:
+            line += " \u2014 " + entry.sentence.text
+        print(line)
+        _print_outline(entry.children, depth + 1)
 
 
 def _looks_like_html(content: str) -> bool:

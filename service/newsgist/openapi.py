@@ -10,6 +10,7 @@ from . import __version__
 from .config import LENGTH_PRESETS, Settings
 from .document import BLOCK_KINDS
 from .errors import CODES
+from .outline import OUTLINE_MAX_ENTRIES
 
 # The error codes by HTTP status, from errors.CODES (the one list).
 ERROR_CODES: dict[int, list[str]] = {}
@@ -150,10 +151,31 @@ def openapi_document(settings: Settings | None = None) -> dict:
                                     "its centrality (mean cosine to the other sentences)."}}},
                 },
             },
+            "OutlineEntry": {
+                "type": "object",
+                "required": ["heading", "level", "start", "end", "sentence", "children"],
+                "properties": {
+                    "heading": {"type": "string", "description": "The heading's text."},
+                    "level": {"type": "integer", "minimum": 1, "maximum": 6,
+                              "description": "1-6, from <h1>-<h6> (or aria-level; a bold "
+                                             "line: one below the heading before it)."},
+                    "start": {"type": "integer", "minimum": 0,
+                              "description": "The heading's offset in the article text."},
+                    "end": {"type": "integer", "minimum": 0},
+                    "sentence": {"oneOf": [{"$ref": "#/components/schemas/SummarySentence"},
+                                           {"type": "null"}],
+                                 "description": "The real sentence of the section's own text "
+                                 "that best stands for it (null when it holds none); `score` "
+                                 "and `why` are within the section."},
+                    "children": {"type": "array", "description": "Its subsections' entries.",
+                                 "items": {"$ref": "#/components/schemas/OutlineEntry"}},
+                },
+            },
             "Summary": {
                 "type": "object",
                 "required": ["title", "byline", "lang", "url", "sentences", "stats", "model",
-                             "timings_ms", "truncated", "warnings"],
+                             "timings_ms", "truncated", "warnings", "outline",
+                             "outline_truncated", "outline_kind"],
                 "properties": {
                     "title": {"type": ["string", "null"]},
                     "byline": {"type": ["string", "null"]},
@@ -177,6 +199,19 @@ def openapi_document(settings: Settings | None = None) -> dict:
                     "cached": {"type": "boolean",
                                "description": "The embeddings came from the cache."},
                     "warnings": {"type": "array", "items": {"type": "string"}},
+                    "outline": {
+                        "type": ["array", "null"], "maxItems": OUTLINE_MAX_ENTRIES,
+                        "items": {"$ref": "#/components/schemas/OutlineEntry"},
+                        "description": "A page built of sections (at least 3 headings of its "
+                        "own with text under them): its headings in page order, nested by "
+                        f"level, at most {OUTLINE_MAX_ENTRIES} entries in all. null for any "
+                        "other page (a news story). See docs/method.md."},
+                    "outline_truncated": {"type": "boolean", "description": "The page has "
+                                          f"more than {OUTLINE_MAX_ENTRIES} sections."},
+                    "outline_kind": {"enum": ["list", "sections", None], "description":
+                                     "`list` when most sections are headed by the names of "
+                                     "items (a \"10 best ...\" page), `sections` for other "
+                                     "pages with an outline, null without one."},
                     "text": {"type": "string", "description": "The article text, when "
                              "`include_text` was true; sentence offsets point into it."},
                     "blocks": {"type": "array", "description": "With `include_text`: the "

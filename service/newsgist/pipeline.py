@@ -24,7 +24,8 @@ from .deadline import Deadline
 from .errors import InvalidInput, NoArticle
 from .document import BLOCK_SEPARATOR, Article
 from .extract import article_from_text, extract_article
-from .rank import CentroidRanker
+from .outline import Outline, build_outline, section_ids
+from .rank import CentroidRanker, Choice
 from .real_sentences import count_prose, summary_mask
 from .segment import Sentence, segment
 from .workers import InThreadRunner
@@ -123,26 +124,42 @@ class Summary:
     truncated: bool = False
     warnings: list[str] = field(default_factory=list)
     cached: bool = False
+    # The page's headings, each with the sentence that stands for its section; None
+    # for a page not built of sections (``newsgist.outline``).
+    outline: Outline[SummarySentence] | None = None
 
     def to_dict(self, include_text: bool = False) -> dict:
         """The JSON answer of ``POST /v1/summarize`` (and ``newsgist summarize --json``)."""
         a = self.article
         out = {
             "title": a.title, "byline": a.byline, "lang": a.lang, "url": a.url,
-            "sentences": [{"text": s.text, "index": s.index, "paragraph": s.paragraph,
-                           "kind": s.kind, "start": s.start, "end": s.end, "score": s.score,
-                           "why": {"centroid_similarity": s.similarity,
-                                   "position_weight": s.position_weight},
-                           "context": {"before": s.before, "after": s.after}}
-                          for s in self.sentences],
+            "sentences": [_sentence(s) for s in self.sentences],
             "stats": asdict(self.stats), "model": self.model, "timings_ms": self.timings_ms,
             "truncated": self.truncated, "cached": self.cached, "warnings": self.warnings,
+            "outline": None if self.outline is None else [
+                _outline_entry(e) for e in self.outline.entries],
+            "outline_truncated": bool(self.outline and self.outline.truncated),
+            "outline_kind": self.outline.kind if self.outline else None,
         }
         if include_text:
             out["text"] = a.text
             out["blocks"] = [{"kind": kind, "start": start, "end": end}
                              for kind, start, end in block_spans(a)]
         return out
+
+
+def _sentence(s: SummarySentence) -> dict:
+    return {"text": s.text, "index": s.index, "paragraph": s.paragraph, "kind": s.kind,
+            "start": s.start, "end": s.end, "score": s.score,
+            "why": {"centroid_similarity": s.similarity, "position_weight": s.position_weight},
+            "context": {"before": s.before, "after": s.after}}
+
+
+def _outline_entry(entry) -> dict:
+    return {"heading": entry.heading, "level": entry.level, "start": entry.start,
+            "end": entry.end,
+            "sentence": None if entry.sentence is None else _sentence(entry.sentence),
+            "children": [_outline_entry(c) for c in entry.children]}
 
 
 def block_spans(article: Article) -> list[tuple[str, int, int]]:
@@ -348,16 +365,23 @@ class Pipeline:
         t = time.perf_counter()
         eligible = summary_mask([s.text for s in candidates], [s.kind for s in candidates],
                                 article.lang)
-        choices = self.ranker.select(vectors, k, [s.words for s in candidates], eligible)
+        words = [s.words for s in candidates]
+        # A page built of sections is ranked with its structure (rank.py, point 5) and
+        # gets an outline; any other page takes exactly the story path.
+        owners = section_ids(article, [s.paragraph for s in candidates]) \
+            if article.is_sectioned else None
+        choices = self.ranker.select(vectors, k, words, eligible, owners)
+        if not choices and owners is not None:   # every real sentence sits in furniture
+            choices = self.ranker.select(vectors, k, words, eligible)
+        outline = None
+        if owners is not None:
+            standing = self.ranker.representatives(vectors, owners, words, eligible)
+            outline = build_outline(article, {
+                section: _summary_sentence(article, candidates[c.index], c)
+                for section, c in standing.items()})
         timings["rank"] = _ms_since(t)
 
-        picked = [SummarySentence(text=s.text, index=s.index, paragraph=s.paragraph,
-                                  start=s.start, end=s.end, score=round(c.score, 4),
-                                  similarity=round(c.similarity, 4),
-                                  position_weight=round(c.position_weight, 4), kind=s.kind,
-                                  before=_context(article.text, s.start - CONTEXT_CHARS, s.start),
-                                  after=_context(article.text, s.end, s.end + CONTEXT_CHARS))
-                  for c in choices for s in (candidates[c.index],)]
+        picked = [_summary_sentence(article, candidates[c.index], c) for c in choices]
         words_total = article.words
         summary_words = sum(len(s.text.split()) for s in picked)
         stats = Stats(sentences_total=total, words_total=words_total,
@@ -372,7 +396,8 @@ class Pipeline:
             warnings.append(warning)
         timings["total"] = round(sum(timings.values()), 2)
         return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
-                       timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached)
+                       timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached,
+                       outline=outline)
 
     def language_warning(self, lang: str | None) -> str | None:
         """A warning when the model does not know the article's language ``lang``."""
@@ -417,6 +442,14 @@ def unique_sentences(sentences: list[Sentence]) -> list[Sentence]:
             seen.add(key)
             out.append(s)
     return out
+
+
+def _summary_sentence(article: Article, s: Sentence, c: Choice) -> SummarySentence:
+    return SummarySentence(text=s.text, index=s.index, paragraph=s.paragraph, start=s.start,
+                           end=s.end, score=round(c.score, 4), similarity=round(c.similarity, 4),
+                           position_weight=round(c.position_weight, 4), kind=s.kind,
+                           before=_context(article.text, s.start - CONTEXT_CHARS, s.start),
+                           after=_context(article.text, s.end, s.end + CONTEXT_CHARS))
 
 
 def _context(text: str, start: int, end: int) -> str:

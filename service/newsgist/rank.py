@@ -61,6 +61,22 @@ docs/method.md has the numbers) and nothing trained:
 
 4. The chosen sentences come back in article order.
 
+5. **Pages built of sections** (guides, lists, explainers, reports; the
+   pipeline passes ``sections`` only for a page with at least three body
+   sections, ``document.Article.is_sectioned``).  There the summary is not the
+   introduction: position restarts in each section (the first sentences of a
+   section carry it, as the first sentences of a story do), and each section
+   gets a share of the article's weight -- ``section_share``: alike for every
+   body section, the introduction ``intro_share`` times as much -- spread over
+   its sentences by the same harmonic decay.  Sentences of furniture sections
+   (section ``-1``: "Related", "Comments") weigh nothing and are never chosen.
+   The coverage objective then spreads the summary over the sections by
+   itself.  After HipoRank (Dong, Mircea & Cheung, EACL 2021: "Discourse-Aware
+   Unsupervised Summarization of Long Scientific Documents"), whose
+   hierarchical, section-aware positions this follows; the shares were chosen
+   on half of the sectioned dev set (``bench/sections.py``, docs/method.md).
+   A page without sections takes exactly the path above, unchanged.
+
 Measured and left out (docs/method.md): position priors added to each
 sentence's cosine (they rise towards LEAD-3 as the prior grows and at best
 tie it), maximal marginal relevance, the cosine of the summed summary to the
@@ -109,18 +125,35 @@ class CentroidRanker:
     # Whether sentences that may not be chosen still weigh in the centroid (measured:
     # docs/method.md); False gives them no weight, so a summary need not cover them.
     ineligible_in_centroid: bool = True
+    # Pages built of sections (module doc, point 5): the introduction's share of the
+    # article's weight is this many times a body section's; a section's share grows
+    # with its sentence count to this power (0: every section alike).
+    intro_share: float = 1.0
+    section_length_power: float = 0.0
 
     def select(self, embeddings: np.ndarray, k: int, words: Sequence[int] | None = None,
-               eligible: Sequence[bool] | None = None) -> list[Choice]:
+               eligible: Sequence[bool] | None = None,
+               sections: Sequence[int] | None = None) -> list[Choice]:
         """The ``k`` sentences that best cover the article, in article order; only those
-        ``eligible`` marks (all when None or when it marks none) may be chosen."""
+        ``eligible`` marks (all when None or when it marks none) may be chosen.
+        ``sections``: each sentence's section (0 the introduction, -1 furniture) on a
+        page built of sections (module doc, point 5); None reads the page as a story."""
         vectors = unit_rows(embeddings, np.float64)
         n = len(vectors)
         if n == 0 or k <= 0:
             return []
         allowed = self.choosable(n, words, eligible)
+        position = None
+        if sections is not None:
+            owner = self._section_ids(sections, n)
+            allowed &= owner >= 0
+            if not allowed.any():
+                return []
+            position = section_positions(owner, self.position_decay, self.intro_share,
+                                         self.section_length_power)
         centroid = lead_weighted_centroid(
-            vectors, self.position_decay, only=None if self.ineligible_in_centroid else allowed)
+            vectors, self.position_decay, only=None if self.ineligible_in_centroid else allowed,
+            position=position)
         position, weight = centroid.position, centroid.weight
         similarity = vectors @ centroid.vector
         cosine = vectors @ vectors.T
@@ -128,6 +161,41 @@ class CentroidRanker:
         gains = self.cover(cosine, weight, k, allowed)
         return [Choice(index=i, score=gains[i], similarity=float(similarity[i]),
                        position_weight=float(position[i])) for i in sorted(gains)]
+
+    def representatives(self, embeddings: np.ndarray, sections: Sequence[int],
+                        words: Sequence[int] | None = None,
+                        eligible: Sequence[bool] | None = None) -> dict[int, Choice]:
+        """For each section (id >= 0), the one eligible sentence that best stands for
+        it: the best cover of the section alone, read as a story of its own (its own
+        lead-weighted centroid).  A section with no eligible sentence of at least
+        ``min_words`` words has none.  ``score``, ``similarity`` and ``position_weight``
+        are within the section."""
+        vectors = unit_rows(embeddings, np.float64)
+        n = len(vectors)
+        owner = self._section_ids(sections, n)
+        allowed = self._eligible(n, eligible)
+        if words is not None:
+            allowed &= np.asarray(list(words), dtype=float) >= self.min_words
+        found: dict[int, Choice] = {}
+        for section in sorted(set(owner[allowed].tolist())):
+            if section < 0:
+                continue
+            members = np.flatnonzero(owner == section)
+            inner = vectors[members]
+            centroid = lead_weighted_centroid(inner, self.position_decay)
+            gains = self.cover(inner @ inner.T, centroid.weight, 1, allowed[members])
+            for local, gain in gains.items():
+                found[section] = Choice(index=int(members[local]), score=gain,
+                                        similarity=float(inner[local] @ centroid.vector),
+                                        position_weight=float(centroid.position[local]))
+        return found
+
+    @staticmethod
+    def _section_ids(sections: Sequence[int], n: int) -> np.ndarray:
+        owner = np.asarray(list(sections), dtype=int)
+        if len(owner) != n:
+            raise ValueError(f"{n} embeddings but {len(owner)} section ids")
+        return owner
 
     def cover(self, cosine: np.ndarray, weight: np.ndarray, k: int,
               allowed: np.ndarray) -> dict[int, float]:
@@ -159,13 +227,9 @@ class CentroidRanker:
                  eligible: Sequence[bool] | None) -> np.ndarray:
         """The sentences that may be chosen: eligible and not fragments, or failing any,
         eligible fragments (better them than nothing), or failing any, all."""
-        allowed = np.ones(n, dtype=bool)
-        if eligible is not None:
-            allowed = np.asarray(list(eligible), dtype=bool)
-            if len(allowed) != n:
-                raise ValueError(f"{n} embeddings but {len(allowed)} eligibility marks")
-            if not allowed.any():
-                allowed = np.ones(n, dtype=bool)
+        allowed = self._eligible(n, eligible)
+        if not allowed.any():
+            allowed = np.ones(n, dtype=bool)
         if words is not None:
             counts = np.asarray(list(words), dtype=float)
             if len(counts) != n:
@@ -173,6 +237,15 @@ class CentroidRanker:
             long_enough = allowed & (counts >= self.min_words)
             if long_enough.any():
                 allowed = long_enough
+        return allowed
+
+    @staticmethod
+    def _eligible(n: int, eligible: Sequence[bool] | None) -> np.ndarray:
+        if eligible is None:
+            return np.ones(n, dtype=bool)
+        allowed = np.asarray(list(eligible), dtype=bool)
+        if len(allowed) != n:
+            raise ValueError(f"{n} embeddings but {len(allowed)} eligibility marks")
         return allowed
 
 
@@ -190,14 +263,35 @@ class Centroid:
     position: np.ndarray
 
 
+def section_positions(owner: np.ndarray, position_decay: float = 1.0, intro_share: float = 1.0,
+                      length_power: float = 0.0) -> np.ndarray:
+    """Position weights on a page built of sections (module doc, point 5), summing to 1:
+    the harmonic decay restarting in each section, each section's weights summing to its
+    share (``intro_share`` for the introduction, section 0; a body section's grows with
+    its sentence count to ``length_power``); furniture (-1) gets none."""
+    position = np.zeros(len(owner))
+    for section in set(owner.tolist()):
+        if section < 0:
+            continue
+        members = np.flatnonzero(owner == section)
+        decay = (1.0 + np.arange(len(members))) ** -float(position_decay)
+        share = (intro_share if section == 0 else 1.0) * len(members) ** float(length_power)
+        position[members] = share * decay / decay.sum()
+    total = float(position.sum())
+    return position / total if total > 0 else position
+
+
 def lead_weighted_centroid(embeddings: np.ndarray, position_decay: float = 1.0,
-                           only: np.ndarray | None = None) -> Centroid:
+                           only: np.ndarray | None = None,
+                           position: np.ndarray | None = None) -> Centroid:
     """The article's lead-weighted centroid from its sentence embeddings, in article order;
-    with ``only`` (a boolean mask), the other sentences get no weight in it."""
+    with ``only`` (a boolean mask), the other sentences get no weight in it; ``position``
+    replaces the harmonic decay over the whole article (``section_positions``)."""
     vectors = unit_rows(embeddings, np.float64)
     n = len(vectors)
-    position = (1.0 + np.arange(n)) ** -float(position_decay)
-    position /= max(float(position.sum()), 1e-300)
+    if position is None:
+        position = (1.0 + np.arange(n)) ** -float(position_decay)
+        position /= max(float(position.sum()), 1e-300)
     related = np.clip(vectors @ vectors.T, 0.0, 1.0)
     np.fill_diagonal(related, 0.0)
     centrality = related.sum(axis=1) / (n - 1) if n > 1 else np.ones(n)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..document import Article, Block
+from ..document import Article, Block, with_heading_levels
 from ..errors import NoArticle
 from .checks import check_page, is_card_list, is_link_list, reads_like_wall
 from .declared import declares_product
@@ -114,7 +114,7 @@ class _Reading:
 
 
 def _reading(root, meta: dict, raw: list[RawBlock], url: str | None) -> _Reading:
-    blocks = clean_blocks(raw, title=meta["title"], byline=meta["byline"])
+    blocks = with_heading_levels(clean_blocks(raw, title=meta["title"], byline=meta["byline"]))
     lang = choose_language(meta["lang"], " ".join(b.text for b in blocks))
     article = Article(title=meta["title"], byline=meta["byline"], lang=lang,
                       blocks=tuple(blocks), url=url)

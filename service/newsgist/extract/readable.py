@@ -13,7 +13,10 @@ names as non-prose (``rules``) and walks what is left into ordered
   headings; ``<li>``, ``<dt>``, ``<dd>`` list items; ``<blockquote>`` quotes;
   ``<figcaption>`` and table ``<caption>`` captions; a table row of two or more
   cells a table cell row; ``<pre>`` (or a line that is all ``<code>``) code;
-  anything else a paragraph.
+  anything else a paragraph;
+* a heading's level comes from its tag (``<h3>``: 3) or its ``aria-level``; a
+  ``<summary>``, a bold line or an ARIA heading without a level gets none here
+  (``document.with_heading_levels`` places it below the last heading).
 """
 
 from __future__ import annotations
@@ -199,6 +202,17 @@ def block_kind(stack: list[str], cells: int) -> BlockKind:
     return "paragraph"
 
 
+def heading_level(tag: str, el) -> int | None:
+    """The level an element's markup gives a heading it opens: ``<h4>`` 4, an ARIA
+    heading its ``aria-level`` (1-6); None for anything else."""
+    if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+        return int(tag[1])
+    if tag == "role-heading":
+        level = (el.get("aria-level") or "").strip()
+        return int(level) if level.isdigit() and 1 <= int(level) <= 6 else None
+    return None
+
+
 def _nonspace(s: str) -> int:
     return len(s) - sum(c.isspace() for c in s)
 
@@ -210,6 +224,7 @@ def fragment_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
     # link characters, links, bold characters, code characters, cells of the row
     counts = {"link": 0, "links": 0, "bold": 0, "code": 0, "cells": 0}
     tags: list[str] = ["p"]
+    levels: list[int | None] = [None]   # the heading level each open block gives, if any
     depth = {"a": 0, "bold": 0, "code": 0}
 
     def flush() -> None:
@@ -223,8 +238,12 @@ def fragment_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
             elif kind == "paragraph" and counts["bold"] >= size and \
                     len(text.split()) <= BOLD_HEADING_WORDS and not _ENDS_SENTENCE.search(text):
                 kind = "heading"
+            level = None
+            if kind == "heading":   # the innermost heading element's level
+                level = next((lv for tag, lv in zip(reversed(tags), reversed(levels))
+                              if tag in _HEADING_TAGS), None)
             blocks.append(RawBlock(text, counts["link"], tags[-1] if tags else "p",
-                                   counts["links"], kind))
+                                   counts["links"], kind, level))
         for key in counts:
             counts[key] = 0
 
@@ -246,6 +265,7 @@ def fragment_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
             if block:
                 flush()
                 tags.append(block)
+                levels.append(heading_level(block, el))
             elif tag in CELL_TAGS:
                 buf.append(" ")
                 counts["cells"] += 1
@@ -269,6 +289,7 @@ def fragment_blocks(root: lxml.html.HtmlElement) -> list[RawBlock]:
                 flush()
                 if len(tags) > 1:
                     tags.pop()
+                    levels.pop()
             elif tag in CELL_TAGS:
                 buf.append(" ")
             if el is not root:

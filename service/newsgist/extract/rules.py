@@ -69,6 +69,7 @@ class RawBlock:
     tag: str = "p"
     links: int = 0
     kind: BlockKind = "paragraph"
+    level: int | None = None   # a heading's level from its markup (``<h3>``: 3), if any
 
     @property
     def link_ratio(self) -> float:
@@ -210,7 +211,7 @@ def clean_blocks(blocks: list[RawBlock], title: str | None = None,
             continue  # a rail of related-story links, or a tag list
         if out and _key(out[-1].text) == key and len(key) > 20:
             continue  # a caption shown twice (full and truncated) or a doubled line
-        out.append(Block(text, block.kind))
+        out.append(Block(text, block.kind, block.level if block.kind == "heading" else None))
     return out
 
 

@@ -125,8 +125,15 @@ def tree_blocks(body: lxml.etree._Element) -> list[RawBlock]:
             kind = "heading"
         links = el.findall(".//ref")
         link_chars = sum(len(fold_whitespace("".join(a.itertext()))) for a in links)
-        blocks.append(RawBlock(text, link_chars, el.tag, len(links), kind))
+        level = _rend_level(el) if el.tag == "head" else None
+        blocks.append(RawBlock(text, link_chars, el.tag, len(links), kind, level))
     return blocks
+
+
+def _rend_level(head: lxml.etree._Element) -> int | None:
+    """The level of trafilatura's ``<head rend="h3">`` (the page's tag), if it kept one."""
+    rend = (head.get("rend") or "").lower()
+    return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1] in "123456" else None
 
 
 def _inside_block(el: lxml.etree._Element, body: lxml.etree._Element) -> bool:
