@@ -17,7 +17,7 @@ PANEL = "#newsgist-root"
 SENTENCES = f"{PANEL} .sentence"
 LOCATE_JS = EXT_DIR / "content" / "locate.js"
 
-# Where the highlight the extension registered lies on the page.
+# Where the highlight the extension registered lies on the page (test_outline_panel.py too).
 HIGHLIGHT_PLACE_JS = """() => {
   const h = CSS.highlights.get('newsgist-sentence');
   if (!h || h.size !== 1) return null;
@@ -25,6 +25,7 @@ HIGHLIGHT_PLACE_JS = """() => {
   const rect = r.getBoundingClientRect();
   return {text: r.toString(), inArticle: document.getElementById('story').contains(r.startContainer),
           inToc: document.getElementById('toc').contains(r.startContainer),
+          heading: r.startContainer.parentElement.closest('h1, h2, h3, h4, h5, h6')?.tagName || null,
           top: rect.top, bottom: rect.bottom, viewport: innerHeight};
 }"""
 

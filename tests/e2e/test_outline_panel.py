@@ -14,7 +14,6 @@ a click on a heading must land on the article's heading, never on that copy.
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import re
@@ -22,35 +21,18 @@ import threading
 
 import pytest
 
-PANEL = "#newsgist-root"
+from conftest import tab_to
+from test_locate_article_copy import HIGHLIGHT_PLACE_JS, PANEL, norm
+
 OUTLINE = f"{PANEL} details.outline"
 SHADOW = "document.getElementById('newsgist-root').shadowRoot"
-
-# Where the highlight lies: its text, whether it is in the article or in the table of
-# contents, whether it is inside a heading element, and whether it is on screen.
-HIGHLIGHT_PLACE_JS = """() => {
-  const h = CSS.highlights.get('newsgist-sentence');
-  if (!h || h.size !== 1) return null;
-  const r = [...h][0];
-  const el = r.startContainer.parentElement;
-  const rect = r.getBoundingClientRect();
-  return {text: r.toString(), inArticle: document.getElementById('story').contains(el),
-          inToc: document.getElementById('toc').contains(el),
-          heading: el.closest('h1, h2, h3, h4, h5, h6')?.tagName || null,
-          onScreen: rect.top >= 0 && rect.bottom <= innerHeight};
-}"""
-
-
-def norm(s: str) -> str:
-    return re.sub(r"[\s\u00ad\u200b]+", "", s)
-
 
 def flat(s: str) -> str:
     return " ".join(s.split())
 
 
 def md_escape(s: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", s)
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", flat(s))
 
 
 def outline_rows(entries, depth=0):
@@ -64,8 +46,8 @@ def outline_markdown(entries) -> str:
     """The nested list Copy Markdown must add, written independently of the extension."""
     lines = []
     for depth, heading, sentence in outline_rows(entries):
-        said = f": {md_escape(flat(sentence))}" if sentence else ""
-        lines.append(f"{'  ' * depth}- **{md_escape(flat(heading))}**{said}")
+        said = f": {md_escape(sentence)}" if sentence else ""
+        lines.append(f"{'  ' * depth}- **{md_escape(heading)}**{said}")
     return "\n".join(lines)
 
 
@@ -103,8 +85,14 @@ def click_and_wait(page, button, text):
     """Clicks `button` and waits for `text` to be highlighted on screen; returns where."""
     button.click()
     page.wait_for_function(f"""() => {{ const h = ({HIGHLIGHT_PLACE_JS})();
-        return h && h.text.replace(/\\s+/g, '') === {norm(text)!r} && h.onScreen; }}""")
+        return h && h.text.replace(/\\s+/g, '') === {norm(text)!r} && h.top >= 0 && h.bottom <= h.viewport; }}""")
     return page.evaluate(HIGHLIGHT_PLACE_JS)
+
+
+def settle(page):
+    """Waits for a smooth scroll to end (a screenshot taken during one shows the panel moved)."""
+    page.wait_for_function("""() => new Promise((done) => { const y = scrollY;
+        requestAnimationFrame(() => requestAnimationFrame(() => done(scrollY === y))); })""")
 
 
 def copied_markdown(page) -> str:
@@ -211,6 +199,7 @@ def test_outline_follows_the_contract(sw, listicle, stub_service, artifacts):
                            "Tallynote plugins")
     assert place["inArticle"] and place["heading"] == "H3", place
     assert "“Tallynote plugins” is highlighted" in page.locator(f"{PANEL} .status").text_content()
+    settle(page)
     page.screenshot(path=str(artifacts / "panel-outline-sections.png"))
 
     md = copied_markdown(page)
@@ -236,21 +225,14 @@ def test_outline_by_keyboard(sw, listicle, stub_service):
     page = listicle
     stub_service["answer"] = stub_answer("sections", truncated=False)
     open_panel(sw, page)
-    focused = f"(() => {{ const a = {SHADOW}.activeElement; return a && (a.className || a.tagName); }})()"
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if page.evaluate(focused) == "outline-title":
-            break
-    assert page.evaluate(focused) == "outline-title"
+    assert tab_to(page, "outline-title") == "outline-title"
     page.keyboard.press("Enter")
     assert page.locator(OUTLINE).get_attribute("open") == ""
-    page.keyboard.press("Tab")
-    assert page.evaluate(focused) == "outline-heading"
+    assert tab_to(page, "outline-heading", presses=1) == "outline-heading"
     page.keyboard.press("Enter")
     page.wait_for_function(f"""() => {{ const h = ({HIGHLIGHT_PLACE_JS})();
         return h && h.text === 'Larkpad' && h.inArticle; }}""")
-    page.keyboard.press("Tab")
-    assert page.evaluate(focused) == "outline-sentence"
+    assert tab_to(page, "outline-sentence", presses=1) == "outline-sentence"
 
 
 def test_outline_in_dark_mode(sw, listicle, stub_service, artifacts):
@@ -271,3 +253,43 @@ def test_outline_in_dark_mode(sw, listicle, stub_service, artifacts):
     finally:
         page.emulate_media(color_scheme="light")
 
+
+# -- against the real service: the listicle -------------------------------------------------
+
+def test_listicle_outline_from_the_service(sw, listicle, live_service, artifacts):
+    page = listicle
+    captured = page.evaluate("() => ({html: document.documentElement.outerHTML, url: location.href,"
+                             " title: document.title})")
+    status, data = live_service.summarize(**captured, length="short")
+    assert status == 200, data
+    assert data["outline"], "the service gives the listicle no outline"
+    assert data["outline_kind"] == "list"  # five sections headed by the apps' names
+    rows = [(d, flat(h), flat(s) if s else None) for d, h, s in outline_rows(data["outline"])]
+
+    open_panel(sw, page)
+    assert page.locator(OUTLINE).get_attribute("open") == ""  # a list: open at once
+    shown = [(d, flat(h), flat(s) if s else None) for d, h, s in panel_outline(page)]
+    assert shown == rows
+
+    # every heading stands in the table of contents too: each click lands in the article
+    headings = page.locator(f"{OUTLINE} .outline-heading")
+    for i, (_, heading, _) in enumerate(rows):
+        place = click_and_wait(page, headings.nth(i), heading)
+        assert place["inArticle"] and not place["inToc"] and place["heading"], (heading, place)
+        assert headings.nth(i).get_attribute("aria-current") == "true"
+    sentences = page.locator(f"{OUTLINE} .outline-sentence")
+    assert sentences.count() == sum(1 for r in rows if r[2])
+    for i in range(sentences.count()):
+        place = click_and_wait(page, sentences.nth(i), sentences.nth(i).text_content())
+        assert place["inArticle"], place
+    # the panel stays whole in the window, however long the outline
+    box = page.evaluate(f"() => {{ const r = {SHADOW}.querySelector('.panel').getBoundingClientRect();"
+                        " return {top: r.top, bottom: r.bottom, viewport: innerHeight}; }")
+    assert box["top"] == 12 and box["bottom"] <= box["viewport"] - 12, box
+    settle(page)
+    page.screenshot(path=str(artifacts / "panel-outline.png"))
+
+    md = copied_markdown(page)
+    summary = "".join(f"- {md_escape(s['text'])}\n" for s in data["sentences"])
+    assert md == (f"**[{md_escape(data['title'])}]({page.url})**\n\n{summary}"
+                  f"\n**In this article**\n\n{outline_markdown(data['outline'])}\n")
