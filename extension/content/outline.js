@@ -61,17 +61,17 @@
 
   /**
    * The outline as a nested list, one line an entry ("- Heading: sentence"), each level two
-   * spaces further in. `markdown`: headings in bold, text passed through `escape`.
+   * spaces further in. With `markdown` (the escaping of lib/markdown.js) the headings are in bold.
    */
-  function lines(entries, markdown, escape, depth = 0) {
+  function lines(entries, markdown, depth = 0) {
     const out = [];
+    const flat = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
     for (const entry of entries) {
-      const flat = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
-      const heading = markdown ? `**${escape(flat(entry.heading))}**` : flat(entry.heading);
-      const sentence = entry.sentence?.text ? flat(entry.sentence.text) : '';
-      const said = sentence ? `: ${markdown ? escape(sentence) : sentence}` : '';
+      const heading = markdown ? `**${markdown(entry.heading)}**` : flat(entry.heading);
+      const sentence = entry.sentence?.text ? String(entry.sentence.text) : '';
+      const said = sentence ? `: ${markdown ? markdown(sentence) : flat(sentence)}` : '';
       out.push(`${'  '.repeat(depth)}- ${heading}${said}`);
-      out.push(...lines(childrenOf(entry), markdown, escape, depth + 1));
+      out.push(...lines(childrenOf(entry), markdown, depth + 1));
     }
     return out;
   }

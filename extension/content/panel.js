@@ -10,9 +10,8 @@
 
   const locate = globalThis.__newsgistLocate;
   const outline = globalThis.__newsgistOutline; // content/outline.js
-  // lib/constants.js and lib/dom.js (h) are injected before this script.
-  const { PANEL_HOST_ID: HOST_ID, MESSAGES, LENGTHS, h } = globalThis.NewsGist;
-  const LENGTH_KEYS = Object.keys(LENGTHS);
+  // lib/constants.js, dom.js (h), i18n.js (t), markdown.js and controls.js are injected before this script.
+  const { PANEL_HOST_ID: HOST_ID, MESSAGES, h, t, markdown, controls } = globalThis.NewsGist;
   const ERROR_KINDS = new Set(globalThis.NewsGist.ERROR_KINDS);
   const SETTINGS_HELPS = new Set(['unreachable', 'timeout', 'refused', 'not_newsgist']);
 
@@ -20,10 +19,6 @@
   let current = null; // {request, result}
   let seq = 0; // ignores answers to superseded requests
   let returnFocus = null;
-
-  function t(key, subs) {
-    return ext.i18n.getMessage(key, subs) || key;
-  }
 
   function applyStyles(root, css) {
     try {
@@ -46,10 +41,7 @@
     const close = h('button', {
       type: 'button', class: 'icon-button', 'aria-label': t('panelClose'), title: t('panelCloseTitle'), onclick: closePanel,
     }, '\u00d7');
-    const lengthButtons = LENGTH_KEYS.map((key) => h('button', {
-      type: 'button', class: 'length', 'data-length': key, 'aria-pressed': 'false',
-      onclick: () => rerun({ length: key }),
-    }, t(`length_${key}`)));
+    const lengthButtons = controls.lengthButtons((length) => rerun({ length }));
     const lengths = h('div', { class: 'lengths', role: 'group', 'aria-label': t('panelLengthLabel') }, ...lengthButtons);
     const meta = h('p', { class: 'meta' });
     const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
@@ -95,7 +87,7 @@
   }
 
   function markLength(length) {
-    for (const b of ui.lengthButtons) b.setAttribute('aria-pressed', String(b.dataset.length === length));
+    controls.markLength(ui.lengthButtons, length);
   }
 
   function setStatus(...content) {
@@ -161,19 +153,6 @@
     setStatus(sentences.length ? t('panelHint') : t('panelNoSentences'));
   }
 
-  function errorDetail(e) {
-    const service = e.message || '';
-    switch (e.kind) {
-      case 'unreachable': return t('errorUnreachable', [e.serviceUrl]);
-      case 'timeout': return t('errorTimeout', [e.serviceUrl, String(e.timeoutSeconds)]);
-      case 'busy': return e.retryAfter ? t('errorBusyRetryAfter', [String(e.retryAfter)]) : t('errorBusy');
-      case 'not_newsgist': return t('errorNotNewsgist', [e.serviceUrl, String(e.status)]);
-      case 'empty_selection': return t('errorEmptySelection');
-      case 'server': return `${service} (HTTP ${e.status})`;
-      default: return service;
-    }
-  }
-
   function showError(result) {
     const e = result.error || { kind: 'server' };
     const kind = ERROR_KINDS.has(e.kind) ? e.kind : 'server';
@@ -181,11 +160,10 @@
     ui.host.dataset.errorKind = kind;
     if (result.length) markLength(result.length);
     const parts = [h('p', { class: 'error-title' }, t(`errorTitle_${kind}`))];
-    const detail = errorDetail({ ...e, kind });
+    const detail = controls.errorDetail({ ...e, kind });
     if (detail) parts.push(h('p', { class: 'error-detail' }, detail));
     if (kind === 'unreachable') {
-      parts.push(h('p', {}, t('errorStartWith')), h('pre', { class: 'command' }, h('code', {}, 'make serve')),
-        h('p', {}, t('errorThenRetry')), ...selfStartHelp(e));
+      parts.push(...controls.notRunningHelp(), ...selfStartHelp(e));
     }
     const retry = h('button', { type: 'button', class: 'action primary', onclick: () => rerun({}) }, t('panelRetry'));
     const buttons = [retry];
@@ -292,10 +270,7 @@
     showJump(button, hit, t(hit.exact ? 'panelJumpedOutline' : 'panelJumpedOutlineApprox', [String(entry.heading)]));
   }
 
-  function escapeMarkdown(s) {
-    return String(s).replace(/([\\`*_[\]<>])/g, '\\$1');
-  }
-
+  /** The summary (and the outline, if any) as the Copy buttons give it: Markdown or plain text. */
   function summaryText(format) {
     const { data, source } = current.result;
     const title = data.title || source?.title || document.title || '';
@@ -303,14 +278,13 @@
     const sentences = data.sentences.map((s) => String(s.text).replace(/\s+/g, ' ').trim());
     const sections = Array.isArray(data.outline) ? data.outline : [];
     if (format === 'markdown') {
-      const link = url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20');
-      const summary = `**[${escapeMarkdown(title || url)}](${link})**\n\n${sentences.map((s) => `- ${escapeMarkdown(s)}`).join('\n')}\n`;
+      const summary = `**${markdown.link(title || url, url)}**\n\n${sentences.map((s) => `- ${markdown.text(s)}`).join('\n')}\n`;
       if (!sections.length) return summary;
-      return `${summary}\n**${escapeMarkdown(t('panelOutline'))}**\n\n${outline.lines(sections, true, escapeMarkdown).join('\n')}\n`;
+      return `${summary}\n**${markdown.text(t('panelOutline'))}**\n\n${outline.lines(sections, markdown.text).join('\n')}\n`;
     }
     const summary = `${title ? `${title}\n` : ''}${url}\n\n${sentences.map((s) => `- ${s}`).join('\n')}\n`;
     if (!sections.length) return summary;
-    return `${summary}\n${t('panelOutline')}:\n${outline.lines(sections, false).join('\n')}\n`;
+    return `${summary}\n${t('panelOutline')}:\n${outline.lines(sections).join('\n')}\n`;
   }
 
   function legacyCopy(text) {

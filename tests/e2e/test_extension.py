@@ -337,7 +337,7 @@ def test_copy_markdown_and_text(sw, page, tab_id):
     page.wait_for_function("document.getElementById('newsgist-root').shadowRoot"
                            ".querySelector('.status').textContent.includes('Markdown')")
     md = page.evaluate("navigator.clipboard.readText()")
-    assert md == f"**[{title}]({page.url})**\n\n" + "".join(f"- {s}\n" for s in sentences)
+    assert md == f"**[{title}](<{page.url}>)**\n\n" + "".join(f"- {s}\n" for s in sentences)
     page.locator(f"{PANEL} .action", has_text="Copy text").click()
     page.wait_for_function("document.getElementById('newsgist-root').shadowRoot"
                            ".querySelector('.status').textContent.includes('plain text')")

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import http.server
 import json
-import re
 import threading
 
 import pytest
 
 from conftest import tab_to
+from newsgist.stories.render import _md as md_escape  # the Markdown the extension writes too
 from test_locate_article_copy import HIGHLIGHT_PLACE_JS, PANEL, norm
 
 OUTLINE = f"{PANEL} details.outline"
@@ -29,10 +29,6 @@ SHADOW = "document.getElementById('newsgist-root').shadowRoot"
 
 def flat(s: str) -> str:
     return " ".join(s.split())
-
-
-def md_escape(s: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", flat(s))
 
 
 def outline_rows(entries, depth=0):
@@ -291,5 +287,5 @@ def test_listicle_outline_from_the_service(sw, listicle, live_service, artifacts
 
     md = copied_markdown(page)
     summary = "".join(f"- {md_escape(s['text'])}\n" for s in data["sentences"])
-    assert md == (f"**[{md_escape(data['title'])}]({page.url})**\n\n{summary}"
+    assert md == (f"**[{md_escape(data['title'])}](<{page.url}>)**\n\n{summary}"
                   f"\n**In this article**\n\n{outline_markdown(data['outline'])}\n")
