@@ -4,14 +4,15 @@
 // browsers' local-network rules). Chromium runs this file as a service worker, Firefox as an
 // event page whose manifest `scripts` already loaded the lib files.
 if (typeof importScripts === 'function' && !globalThis.NewsGist?.api) {
-  importScripts('lib/constants.js', 'lib/settings.js', 'lib/api.js', 'lib/native.js');
+  importScripts('lib/constants.js', 'lib/settings.js', 'lib/api.js', 'lib/native.js', 'lib/capture.js');
 }
 
-const { ext, getSettings, LENGTHS, COMMANDS, MESSAGES, PANEL_HOST_ID, native } = globalThis.NewsGist;
+const { ext, getSettings, LENGTHS, COMMANDS, MESSAGES, PANEL_HOST_ID, native, capturePage } = globalThis.NewsGist;
 
 const MENU_ID = 'newsgist-summarize-selection';
 // constants.js first: the content scripts read their names from it.
-const PANEL_SCRIPTS = ['lib/constants.js', 'lib/dom.js', 'content/locate.js', 'content/panel.js'];
+const PANEL_SCRIPTS = ['lib/constants.js', 'lib/dom.js', 'lib/i18n.js', 'lib/markdown.js', 'lib/controls.js',
+  'content/locate.js', 'content/outline.js', 'content/panel.js'];
 const PAGE_CSS = 'content/highlight.css';
 // The panel's shadow root gets these as one sheet: the colours and the rules it shares with the
 // digest page first.
@@ -77,14 +78,6 @@ async function openPanel(tab, request) {
   }
 }
 
-/** The live page after its scripts ran: HTML, URL, title (the panel's empty host left out). */
-function capturePage(hostId) {
-  let html = document.documentElement.outerHTML;
-  const host = document.getElementById(hostId);
-  if (host) html = html.replace(host.outerHTML, '');
-  return { html, url: location.href, title: document.title };
-}
-
 function whereAmI() {
   return { url: location.href, title: document.title };
 }
@@ -110,8 +103,10 @@ async function summarizeFor(tabId, request) {
       const [where] = await ext.scripting.executeScript({ target: { tabId }, func: whereAmI });
       payload = { text, ...where.result, length };
     } else {
-      const [page] = await ext.scripting.executeScript({ target: { tabId }, func: capturePage, args: [PANEL_HOST_ID] });
-      payload = { ...page.result, length };
+      // The live page after its scripts ran, scripts and all (lib/capture.js).
+      const [page] = await ext.scripting.executeScript({ target: { tabId }, func: capturePage, args: [PANEL_HOST_ID, false] });
+      const { html, url, title } = page.result;
+      payload = { html, url, title, length };
     }
     context.source = { url: payload.url, title: payload.title };
   } catch (e) {

@@ -1,8 +1,10 @@
 """The extension's shared names (extension/lib/constants.js) and the copies that cannot read them.
 
-constants.js is evaluated in node; its lists are compared with the manifest's commands, the
-service's lengths (config.LENGTH_PRESETS and the health answer), the _locales messages named
-after them, and the scripts, which must use the names rather than spell them again.
+constants.js is evaluated in node; its lists are compared with the manifest (commands,
+permissions, host access), the service's values (config.LENGTH_PRESETS and the health answer,
+the default address and port, the allowed hosts, the digest page limit, the native host's
+name), the _locales messages named after them, and the scripts, which must use the names
+rather than spell them again.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from newsgist.config import LENGTH_PRESETS
+from newsgist.config import LENGTH_PRESETS, Settings
+from newsgist.host import HOST_NAME
 
 EXT = Path(__file__).resolve().parents[1] / "extension"
 CONSTANTS = EXT / "lib" / "constants.js"
@@ -130,3 +133,41 @@ def test_constants_load_first(manifest):
     for page in EXT.rglob("*.html"):
         srcs = re.findall(r'<script src="([^"]+)"', page.read_text())
         assert srcs and srcs[0] == "../lib/constants.js", page
+
+
+# -- the values the service also holds ------------------------------------------------------
+
+def test_default_service_url_is_the_services(constants):
+    defaults = Settings()
+    assert constants["DEFAULT_SERVICE_URL"] == f"http://{defaults.host}:{defaults.port}"
+
+
+def test_service_hosts_are_the_manifests_and_allowed_by_the_service(constants, manifest):
+    hosts = constants["SERVICE_HOSTS"]
+    assert manifest["host_permissions"] == [f"http://{host}/*" for host in hosts]
+    assert set(hosts) <= set(Settings().allowed_hosts)
+
+
+def test_page_origins_are_the_manifests_optional_host_access(constants, manifest):
+    assert constants["PAGE_ORIGINS"] == manifest["optional_host_permissions"]
+
+
+def test_digest_page_limit_is_the_services(constants):
+    assert constants["DIGEST_MAX_PAGES"] == Settings().max_digest_pages
+
+
+def test_native_host_and_permission(constants, manifest):
+    assert constants["NATIVE_HOST"] == HOST_NAME
+    assert constants["NATIVE_PERMISSION"] in manifest["optional_permissions"]
+    assert constants["NATIVE_PERMISSION"] not in manifest["permissions"]  # asked for when needed
+
+
+def test_scripts_spell_no_shared_value_again(constants):
+    """The values above are read from constants.js, never written again in a script."""
+    values = [constants["DEFAULT_SERVICE_URL"], constants["NATIVE_HOST"], constants["NATIVE_PERMISSION"],
+              *constants["SERVICE_HOSTS"], *constants["PAGE_ORIGINS"]]
+    spelled = {(path, value) for path, text in scripts().items() for value in values
+               if re.search(rf"""['"]{re.escape(value)}['"]""", text)}  # `...` in comments is fine
+    assert spelled == set()
+    limit = constants["DIGEST_MAX_PAGES"]
+    assert [p for p, text in scripts().items() if re.search(rf"MAX_PAGES\s*=\s*{limit}\b", text)] == []

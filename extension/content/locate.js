@@ -1,4 +1,4 @@
-// Finds summary sentences in the live page and highlights them.
+// Finds summary sentences and outline headings in the live page and highlights them.
 //
 // The service returns sentences verbatim from the article text it extracted from the page
 // HTML, but whitespace may differ from the DOM (collapsed runs, nbsp, line breaks between
@@ -10,7 +10,8 @@
 // A sentence can stand more than once on a page: in a table of contents, a "key points" box, the
 // navigation or a teaser before the article. The service sends the article text on either side
 // of each sentence (`context: {before, after}`); the copy whose surroundings match that text
-// best is the article's own, and it is the one highlighted.
+// best is the article's own, and it is the one highlighted. The headings of the outline come
+// without context: their article copy is told by its looks and its place (see findHeading).
 (() => {
   if (globalThis.__newsgistLocate && (globalThis.browser ?? globalThis.chrome).runtime?.id) return;
 
@@ -110,43 +111,93 @@
   }
 
   /**
-   * Range of `sentence` in the page: among its copies, a rendered one, and of those the one
+   * The spans of `text` in the index: exact, else case-folded, else (with `partial`, for a page
+   * that changed since it was summarized) the text's opening. Returns {found, exact, haystack,
+   * fold} or null when there is no copy; `fold` is what was applied to the page text.
+   */
+  function matches(index, text, partial) {
+    const needle = compact(text);
+    if (!needle) return null;
+    const same = (s) => s;
+    let found = spans(index.text, needle);
+    if (found.length) return { found, exact: true, haystack: index.text, fold: same };
+    const folded = foldSameLength(index.text);
+    found = spans(folded, foldSameLength(needle));
+    if (found.length) return { found, exact: true, haystack: folded, fold: foldSameLength };
+    if (!partial) return null;
+    const head = needle.slice(0, Math.max(24, Math.ceil(needle.length * 0.6)));
+    if (head.length >= needle.length) return null;
+    found = spans(index.text, head);
+    return found.length ? { found, exact: false, haystack: index.text, fold: same } : null;
+  }
+
+  /**
+   * The copy of `sentence` in the index: among its copies, a rendered one, and of those the one
    * whose neighbouring text best matches `context` ({before, after}: the article text around
    * the sentence, as the service returns it); the first on a tie or without context.
-   * @returns {{range: Range, exact: boolean, copies: number} | null}
+   * @returns {{range: Range, span: number[], exact: boolean, copies: number} | null}
    */
-  function find(sentence, exclude, context) {
-    const index = buildIndex(document.body || document.documentElement, exclude);
-    const needle = compact(sentence);
-    if (!needle) return null;
-    let haystack = index.text;
-    let fold = (s) => s;
-    let found = spans(haystack, needle);
-    let exact = true;
-    if (!found.length) {
-      fold = foldSameLength;
-      haystack = fold(index.text);
-      found = spans(haystack, fold(needle));
-    }
-    if (!found.length) {
-      // Last resort for a page that changed since it was summarized: the sentence's opening.
-      const head = needle.slice(0, Math.max(24, Math.ceil(needle.length * 0.6)));
-      if (head.length < needle.length) {
-        fold = (s) => s;
-        haystack = index.text;
-        found = spans(haystack, head);
-        exact = false;
-      }
-    }
-    if (!found.length) return null;
-    const before = fold(compact(context?.before ?? ''));
-    const after = exact ? fold(compact(context?.after ?? '')) : '';
-    const copies = found.map((span, order) => {
+  function pickSentence(index, sentence, context) {
+    const m = matches(index, sentence, true);
+    if (!m) return null;
+    const before = m.fold(compact(context?.before ?? ''));
+    const after = m.exact ? m.fold(compact(context?.after ?? '')) : '';
+    const copies = m.found.map((span, order) => {
       const range = rangeFor(index, span[0], span[1]);
-      return { range, order, shown: isShown(range), agreement: contextAgreement(haystack, span, before, after) };
+      return { range, span, order, shown: isShown(range), agreement: contextAgreement(m.haystack, span, before, after) };
     });
     copies.sort((a, b) => (b.shown - a.shown) || (b.agreement - a.agreement) || (a.order - b.order));
-    return { range: copies[0].range, exact, copies: copies.length };
+    return { range: copies[0].range, span: copies[0].span, exact: m.exact, copies: copies.length };
+  }
+
+  /** Range of `sentence` in the page (see pickSentence); `exclude`: the panel. */
+  function find(sentence, exclude, context) {
+    const index = buildIndex(document.body || document.documentElement, exclude);
+    const hit = pickSentence(index, sentence, context);
+    return hit && { range: hit.range, exact: hit.exact, copies: hit.copies };
+  }
+
+  const HEADING_SELECTOR = 'h1, h2, h3, h4, h5, h6, [role="heading"]';
+
+  /**
+   * How much the copy in `range` looks like a heading: 2 inside a heading element, 1 when an
+   * element holds that text and nothing else (a bold line, a link in a table of contents), 0 for
+   * a mention inside running text.
+   */
+  function headingRank(range, needle) {
+    const el = range.startContainer.parentElement;
+    if (!el) return 0;
+    if (el.closest(HEADING_SELECTOR)) return 2;
+    for (let p = el; p && p !== document.body; p = p.parentElement) {
+      const own = compact(p.textContent);
+      if (own.length > needle.length * 2 + 8) break;
+      if (own.toLowerCase() === needle.toLowerCase()) return 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Range of the outline heading `heading` in the page. A heading's text stands in many places
+   * (a table of contents, the navigation, mentions in running text), and the service sends no
+   * context for it, so its copies are ranked: a rendered one; one that looks like a heading (see
+   * headingRank); the one closest before `anchor`, a sentence of its section ({text, context},
+   * found as pickSentence finds it), since a section's heading comes before its text; the first.
+   * @returns {{range: Range, exact: boolean, copies: number} | null}
+   */
+  function findHeading(heading, exclude, anchor) {
+    const index = buildIndex(document.body || document.documentElement, exclude);
+    const m = matches(index, heading, false);
+    if (!m) return null;
+    const needle = compact(heading);
+    const at = anchor?.text ? pickSentence(index, anchor.text, anchor.context)?.span[0] : undefined;
+    const copies = m.found.map(([start, end], order) => {
+      const range = rangeFor(index, start, end);
+      const gap = at !== undefined && end <= at ? at - end : Infinity;
+      return { range, order, gap, shown: isShown(range), rank: headingRank(range, needle) };
+    });
+    const byGap = (a, b) => (a.gap === b.gap ? 0 : a.gap < b.gap ? -1 : 1);
+    copies.sort((a, b) => (b.shown - a.shown) || (b.rank - a.rank) || byGap(a, b) || (a.order - b.order));
+    return { range: copies[0].range, exact: m.exact, copies: copies.length };
   }
 
   function scrollableAncestor(el) {
@@ -231,18 +282,28 @@
     return 'mark';
   }
 
-  /**
-   * Scrolls to `sentence` (its article copy when `context` is given, see `find`) and
-   * highlights it.
-   * @returns {{found: boolean, exact?: boolean, method?: string}}
-   */
-  function jumpTo(sentence, exclude, context) {
-    const hit = find(sentence, exclude, context);
+  function show(hit) {
     if (!hit) return { found: false };
     scrollToRange(hit.range);
     const method = highlight(hit.range);
     return { found: true, exact: hit.exact, method };
   }
 
-  globalThis.__newsgistLocate = { compact, buildIndex, find, jumpTo, highlight, clear, contextAgreement };
+  /**
+   * Scrolls to `sentence` (its article copy when `context` is given, see `find`) and
+   * highlights it.
+   * @returns {{found: boolean, exact?: boolean, method?: string}}
+   */
+  function jumpTo(sentence, exclude, context) {
+    return show(find(sentence, exclude, context));
+  }
+
+  /** Scrolls to an outline heading (its article copy, see `findHeading`) and highlights it. */
+  function jumpToHeading(heading, exclude, anchor) {
+    return show(findHeading(heading, exclude, anchor));
+  }
+
+  globalThis.__newsgistLocate = {
+    compact, buildIndex, find, findHeading, jumpTo, jumpToHeading, highlight, clear, contextAgreement,
+  };
 })();

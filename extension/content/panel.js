@@ -9,9 +9,9 @@
   globalThis.__newsgistPanel?.close();
 
   const locate = globalThis.__newsgistLocate;
-  // lib/constants.js and lib/dom.js (h) are injected before this script.
-  const { PANEL_HOST_ID: HOST_ID, MESSAGES, LENGTHS, h } = globalThis.NewsGist;
-  const LENGTH_KEYS = Object.keys(LENGTHS);
+  const outline = globalThis.__newsgistOutline; // content/outline.js
+  // lib/constants.js, dom.js (h), i18n.js (t), markdown.js and controls.js are injected before this script.
+  const { PANEL_HOST_ID: HOST_ID, MESSAGES, h, t, markdown, controls } = globalThis.NewsGist;
   const ERROR_KINDS = new Set(globalThis.NewsGist.ERROR_KINDS);
   const SETTINGS_HELPS = new Set(['unreachable', 'timeout', 'refused', 'not_newsgist']);
 
@@ -19,10 +19,6 @@
   let current = null; // {request, result}
   let seq = 0; // ignores answers to superseded requests
   let returnFocus = null;
-
-  function t(key, subs) {
-    return ext.i18n.getMessage(key, subs) || key;
-  }
 
   function applyStyles(root, css) {
     try {
@@ -45,15 +41,15 @@
     const close = h('button', {
       type: 'button', class: 'icon-button', 'aria-label': t('panelClose'), title: t('panelCloseTitle'), onclick: closePanel,
     }, '\u00d7');
-    const lengthButtons = LENGTH_KEYS.map((key) => h('button', {
-      type: 'button', class: 'length', 'data-length': key, 'aria-pressed': 'false',
-      onclick: () => rerun({ length: key }),
-    }, t(`length_${key}`)));
+    const lengthButtons = controls.lengthButtons((length) => rerun({ length }));
     const lengths = h('div', { class: 'lengths', role: 'group', 'aria-label': t('panelLengthLabel') }, ...lengthButtons);
     const meta = h('p', { class: 'meta' });
     const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const error = h('div', { class: 'error', role: 'alert', hidden: true });
     const list = h('ol', { class: 'sentences', 'aria-label': t('panelSentencesLabel') });
+    // The page's outline ("In this article", content/outline.js) goes here, below the summary.
+    const sections = h('div', { class: 'sections', hidden: true });
+    const body = h('div', { class: 'body' }, list, sections);
     const notes = h('ul', { class: 'notes', hidden: true });
     const copyText = h('button', { type: 'button', class: 'action', onclick: () => copy('text') }, t('panelCopyText'));
     const copyMarkdown = h('button', { type: 'button', class: 'action', onclick: () => copy('markdown') }, t('panelCopyMarkdown'));
@@ -69,7 +65,7 @@
     },
     h('header', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), t('extShortName')),
       h('span', { class: 'bar-end' }, digestTabs, close)),
-    heading, scope, meta, lengths, status, error, list, notes, actions);
+    heading, scope, meta, lengths, status, error, body, notes, actions);
 
     // Keys pressed in the panel are not the page's business (news sites bind j/k, space, ...).
     for (const type of ['keydown', 'keyup', 'keypress']) {
@@ -80,7 +76,7 @@
     }
     root.append(panel);
     document.documentElement.append(host);
-    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, list, notes, actions };
+    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, list, sections, notes, actions };
   }
 
   function setState(state) {
@@ -91,7 +87,7 @@
   }
 
   function markLength(length) {
-    for (const b of ui.lengthButtons) b.setAttribute('aria-pressed', String(b.dataset.length === length));
+    controls.markLength(ui.lengthButtons, length);
   }
 
   function setStatus(...content) {
@@ -123,6 +119,8 @@
     ui.error.hidden = true;
     ui.error.replaceChildren();
     ui.list.replaceChildren();
+    ui.sections.replaceChildren();
+    ui.sections.hidden = true;
     ui.notes.hidden = true;
     ui.actions.hidden = true;
     setStatus(h('span', { class: 'spinner', 'aria-hidden': 'true' }),
@@ -144,25 +142,15 @@
         type: 'button', class: 'sentence', 'data-index': s.index, title: whyTooltip(s.why),
         onclick: (event) => jump(i, event.currentTarget),
       }, String(s.text)))));
+    const block = outline.render(data, t, jumpToHeading, jumpToOutlineSentence);
+    ui.sections.replaceChildren(...(block ? [block] : []));
+    ui.sections.hidden = !block;
     const notes = (Array.isArray(data.warnings) ? data.warnings : []).map((w) => String(typeof w === 'object' ? w.message || JSON.stringify(w) : w));
     if (data.truncated) notes.push(t('panelTruncated'));
     ui.notes.replaceChildren(...notes.map((n) => h('li', {}, n)));
     ui.notes.hidden = notes.length === 0;
     ui.actions.hidden = sentences.length === 0;
     setStatus(sentences.length ? t('panelHint') : t('panelNoSentences'));
-  }
-
-  function errorDetail(e) {
-    const service = e.message || '';
-    switch (e.kind) {
-      case 'unreachable': return t('errorUnreachable', [e.serviceUrl]);
-      case 'timeout': return t('errorTimeout', [e.serviceUrl, String(e.timeoutSeconds)]);
-      case 'busy': return e.retryAfter ? t('errorBusyRetryAfter', [String(e.retryAfter)]) : t('errorBusy');
-      case 'not_newsgist': return t('errorNotNewsgist', [e.serviceUrl, String(e.status)]);
-      case 'empty_selection': return t('errorEmptySelection');
-      case 'server': return `${service} (HTTP ${e.status})`;
-      default: return service;
-    }
   }
 
   function showError(result) {
@@ -172,11 +160,10 @@
     ui.host.dataset.errorKind = kind;
     if (result.length) markLength(result.length);
     const parts = [h('p', { class: 'error-title' }, t(`errorTitle_${kind}`))];
-    const detail = errorDetail({ ...e, kind });
+    const detail = controls.errorDetail({ ...e, kind });
     if (detail) parts.push(h('p', { class: 'error-detail' }, detail));
     if (kind === 'unreachable') {
-      parts.push(h('p', {}, t('errorStartWith')), h('pre', { class: 'command' }, h('code', {}, 'make serve')),
-        h('p', {}, t('errorThenRetry')), ...selfStartHelp(e));
+      parts.push(...controls.notRunningHelp(), ...selfStartHelp(e));
     }
     const retry = h('button', { type: 'button', class: 'action primary', onclick: () => rerun({}) }, t('panelRetry'));
     const buttons = [retry];
@@ -248,35 +235,56 @@
     run({ ...current.request, ...changes });
   }
 
-  function jump(i, button) {
-    const sentence = current?.result?.data?.sentences?.[i];
-    if (!sentence) return;
-    for (const b of ui.list.querySelectorAll('.sentence')) b.removeAttribute('aria-current');
-    const hit = locate.jumpTo(String(sentence.text), ui.host, sentence.context);
+  /** Marks `button` as the one shown in the page and says so, or says the text is gone. */
+  function showJump(button, hit, said) {
+    for (const b of ui.root.querySelectorAll('[aria-current]')) b.removeAttribute('aria-current');
     if (!hit.found) {
       button.classList.add('missing');
       setStatus(t('panelNotFound'));
       return;
     }
     button.setAttribute('aria-current', 'true');
+    setStatus(said);
+  }
+
+  function jump(i, button) {
+    const sentence = current?.result?.data?.sentences?.[i];
+    if (!sentence) return;
+    const hit = locate.jumpTo(String(sentence.text), ui.host, sentence.context);
     const total = current.result.data.sentences.length;
-    setStatus(t(hit.exact ? 'panelJumped' : 'panelJumpedApprox', [String(i + 1), String(total)]));
+    showJump(button, hit, t(hit.exact ? 'panelJumped' : 'panelJumpedApprox', [String(i + 1), String(total)]));
   }
 
-  function escapeMarkdown(s) {
-    return String(s).replace(/([\\`*_[\]<>])/g, '\\$1');
+  /** An outline heading: its article copy (the locator uses a sentence of its section to tell). */
+  function jumpToHeading(entry, button) {
+    if (!ui) return;
+    const heading = String(entry.heading);
+    const hit = locate.jumpToHeading(heading, ui.host, outline.anchorOf(entry));
+    showJump(button, hit, t('panelJumpedHeading', [heading]));
   }
 
+  /** The sentence that stands for an outline section, found as summary sentences are. */
+  function jumpToOutlineSentence(entry, button) {
+    if (!ui || !entry.sentence) return;
+    const hit = locate.jumpTo(String(entry.sentence.text), ui.host, entry.sentence.context);
+    showJump(button, hit, t(hit.exact ? 'panelJumpedOutline' : 'panelJumpedOutlineApprox', [String(entry.heading)]));
+  }
+
+  /** The summary (and the outline, if any) as the Copy buttons give it: Markdown or plain text. */
   function summaryText(format) {
     const { data, source } = current.result;
     const title = data.title || source?.title || document.title || '';
     const url = data.url || source?.url || location.href;
     const sentences = data.sentences.map((s) => String(s.text).replace(/\s+/g, ' ').trim());
+    const sections = Array.isArray(data.outline) ? data.outline : [];
     if (format === 'markdown') {
-      const link = url.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20');
-      return `**[${escapeMarkdown(title || url)}](${link})**\n\n${sentences.map((s) => `- ${escapeMarkdown(s)}`).join('\n')}\n`;
+      const summary = `**${markdown.link(title || url, url)}**\n\n${sentences.map((s) => `- ${markdown.text(s)}`).join('\n')}\n`;
+      if (!sections.length) return summary;
+      return `${summary}\n**${markdown.text(t('panelOutline'))}**\n\n${outline.lines(sections, markdown.text).join('\n')}\n`;
     }
-    return `${title ? `${title}\n` : ''}${url}\n\n${sentences.map((s) => `- ${s}`).join('\n')}\n`;
+    const summary = `${title ? `${title}\n` : ''}${url}\n\n${sentences.map((s) => `- ${s}`).join('\n')}\n`;
+    if (!sections.length) return summary;
+    return `${summary}\n${t('panelOutline')}:\n${outline.lines(sections).join('\n')}\n`;
   }
 
   function legacyCopy(text) {

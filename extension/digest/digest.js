@@ -4,10 +4,11 @@
 // summary with the reason. A sentence is a button: it switches to its source tab and finds and
 // highlights it there with the panel's own locator (content/locate.js, content/highlight.css).
 (() => {
-  const { ext, getSettings, api, LENGTHS, PANEL_HOST_ID, digest, h } = globalThis.NewsGist;
-  const { ACCESS, pageKey, hostOf, planTabs, capturePage, mapLimited, withTimeout, toMarkdown } = digest;
+  const {
+    ext, getSettings, api, DIGEST_MAX_PAGES: MAX_PAGES, PANEL_HOST_ID, digest, h, t, translate, capturePage, controls,
+  } = globalThis.NewsGist;
+  const { ACCESS, pageKey, hostOf, planTabs, mapLimited, withTimeout, toMarkdown } = digest;
 
-  const MAX_PAGES = 30; // the service's default page limit per digest
   const READ_PARALLEL = 4;
   const READ_TIMEOUT_MS = 15_000; // a frozen or hung tab must not stall the digest
   const LOAD_TIMEOUT_MS = 30_000;
@@ -19,7 +20,6 @@
   const OWN_ORIGIN = new URL(ext.runtime.getURL('/')).origin;
 
   const $ = (id) => document.getElementById(id);
-  const t = (key, subs) => ext.i18n.getMessage(key, subs) || key;
 
   const params = new URLSearchParams(location.search);
   const chosenIds = (params.get('tabs') || '').split(',').filter(Boolean).map(Number).filter(Number.isInteger);
@@ -32,6 +32,8 @@
   let unread = [];
   let length = 'short';
   let view = null;
+  let answer = null; // the service's last answer, which the Markdown is written from
+  let lengthButtons = [];
   let seq = 0;
 
   function setState(state) {
@@ -61,11 +63,7 @@
   }
 
   function translatePage() {
-    for (const el of document.querySelectorAll('[data-i18n]')) {
-      const text = ext.i18n.getMessage(el.dataset.i18n);
-      if (text) el.textContent = text;
-    }
-    for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+    translate();
     const heading = t(selectedOnly ? 'digestTitleSelected' : 'digestTitle');
     $('heading').textContent = heading;
     document.title = heading;
@@ -142,7 +140,7 @@
 
   async function readTab(tab) {
     const [injection] = await withTimeout(
-      ext.scripting.executeScript({ target: { tabId: tab.id }, func: capturePage, args: [PANEL_HOST_ID] }),
+      ext.scripting.executeScript({ target: { tabId: tab.id }, func: capturePage, args: [PANEL_HOST_ID, true] }),
       READ_TIMEOUT_MS, t('digestReadTimeout'));
     const page = injection?.result;
     if (!page || typeof page.html !== 'string') throw new Error(t('errorNoAnswer'));
@@ -193,6 +191,7 @@
       $('progress').hidden = true;
       setState('done');
       view = { heading: $('heading').textContent, stories: [], singles: [], failed: [], unread: unreadView() };
+      answer = null;
       render();
       say(t('digestNothingRead'));
       return;
@@ -224,6 +223,7 @@
       return;
     }
     view = buildView(result.data);
+    answer = result.data;
     setState('done');
     render();
     say(t('digestHint'));
@@ -358,29 +358,15 @@
 
   // ---- errors ------------------------------------------------------------------------------
 
-  function errorDetail(e) {
-    switch (e.kind) {
-      case 'unreachable': return t('errorUnreachable', [e.serviceUrl]);
-      case 'timeout': return t('errorTimeout', [e.serviceUrl, String(e.timeoutSeconds)]);
-      case 'busy': return e.retryAfter ? t('errorBusyRetryAfter', [String(e.retryAfter)]) : t('errorBusy');
-      case 'not_newsgist': return t('errorNotNewsgist', [e.serviceUrl, String(e.status)]);
-      case 'server': return `${e.message || ''} (HTTP ${e.status})`;
-      default: return e.message || '';
-    }
-  }
-
   function showError(e) {
     const kind = e?.kind || 'server';
     setState('error');
     document.body.dataset.errorKind = kind;
     const title = { no_article: t('digestErrorTitle'), too_large: t('digestErrorTooLarge') }[kind] || t(`errorTitle_${kind}`);
     const parts = [h('p', { class: 'error-title' }, title)];
-    const detail = errorDetail({ ...e, kind });
+    const detail = controls.errorDetail({ ...e, kind });
     if (detail) parts.push(h('p', { class: 'error-detail' }, detail));
-    if (kind === 'unreachable') {
-      parts.push(h('p', {}, t('errorStartWith')), h('pre', { class: 'command' }, h('code', {}, 'make serve')),
-        h('p', {}, t('errorThenRetry')));
-    }
+    if (kind === 'unreachable') parts.push(...controls.notRunningHelp());
     const retry = h('button', { type: 'button', class: 'action primary', onclick: () => summarize() }, t('panelRetry'));
     const settings = h('button', { type: 'button', class: 'action', onclick: () => ext.runtime.openOptionsPage() }, t('panelSettings'));
     parts.push(h('div', { class: 'buttons' }, retry, settings));
@@ -471,23 +457,21 @@
   // ---- length and copy ---------------------------------------------------------------------
 
   function buildLengths() {
-    $('lengths').replaceChildren(...Object.keys(LENGTHS).map((key) => h('button', {
-      type: 'button', class: 'length', 'data-length': key, 'aria-pressed': 'false',
-      onclick: () => {
-        length = key;
-        markLength();
-        summarize();
-      },
-    }, t(`length_${key}`))));
+    lengthButtons = controls.lengthButtons((key) => {
+      length = key;
+      markLength();
+      summarize();
+    });
+    $('lengths').replaceChildren(...lengthButtons);
   }
 
   function markLength() {
-    for (const b of document.querySelectorAll('.length')) b.setAttribute('aria-pressed', String(b.dataset.length === length));
+    controls.markLength(lengthButtons, length);
   }
 
   $('copyMarkdown').addEventListener('click', async () => {
     if (!view) return;
-    const text = toMarkdown(view, t);
+    const text = toMarkdown(answer, view.unread, t);
     try {
       await navigator.clipboard.writeText(text);
       say(t('digestCopiedMarkdown'));

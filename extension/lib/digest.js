@@ -1,6 +1,6 @@
 // The digest of open tabs, the parts that are not the page's UI: which tabs can be read and
-// why the others cannot, capturing a tab's HTML, and the Markdown of a finished digest.
-// Loaded as a classic script by digest/digest.html (after settings.js and api.js).
+// why the others cannot, and the Markdown of a finished digest. Loaded as a classic script by
+// digest/digest.html (after settings.js, api.js and markdown.js).
 (() => {
   const ext = globalThis.browser ?? globalThis.chrome;
 
@@ -9,7 +9,7 @@
    * read the pages in the tabs, and `tabs` to see the address and title of tabs it cannot read
    * (browser pages, files), so that they can be listed instead of silently skipped.
    */
-  const ACCESS = Object.freeze({ permissions: ['tabs'], origins: ['http://*/*', 'https://*/*'] });
+  const ACCESS = Object.freeze({ permissions: ['tabs'], origins: [...globalThis.NewsGist.PAGE_ORIGINS] });
 
   // Sites where the browsers forbid every extension to run scripts.
   const STORE_HOSTS = new Set(['chromewebstore.google.com', 'chrome.google.com', 'addons.mozilla.org',
@@ -93,17 +93,6 @@
     return { read, unread };
   }
 
-  /**
-   * Runs in the tab (scripting.executeScript): the live page's HTML without scripts and styles
-   * (they carry no article text, and many pages are mostly script: the digest body has a size
-   * limit), its URL, title and content type. `hostId`: the panel's host (PANEL_HOST_ID), left out.
-   */
-  function capturePage(hostId) {
-    const root = document.documentElement.cloneNode(true);
-    for (const el of root.querySelectorAll(`script, style, template, #${hostId}`)) el.remove();
-    return { html: root.outerHTML, url: location.href, title: document.title, contentType: document.contentType };
-  }
-
   /** Runs `work(item, i)` over `items` with at most `limit` at a time; results in order. */
   async function mapLimited(items, limit, work) {
     const results = new Array(items.length);
@@ -127,53 +116,46 @@
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
-  function escapeMarkdown(s) {
-    return String(s).replace(/\s+/g, ' ').trim().replace(/([\\`*_[\]<>])/g, '\\$1');
-  }
-
-  function mdLink(text, url) {
-    if (!url) return escapeMarkdown(text);
-    const href = String(url).replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/\s/g, '%20');
-    return `[${escapeMarkdown(text || url)}](${href})`;
-  }
-
   /**
-   * The whole digest as Markdown, every sentence linked to its source page.
-   * `view` is the page's model: {heading, stories, singles, failed, unread} where a story is
-   * {title, sources: [{url, title, site}], sentences: [{text, source, also_in}]}, a single is
-   * {title, url, site, sentences: [{text}]}, and failed/unread entries are {title, url, reason}.
+   * The digest as Markdown, in the service's format (service/newsgist/stories/render.py
+   * `to_markdown`; tests/test_extension_markdown.py holds them to it): a section a story, its
+   * sources linked, each sentence credited to the sites that carry it; a section a single
+   * article; the pages not summarized last. `answer`: the service's /v1/digest JSON; `leftOut`:
+   * the tabs never sent to it, [{title, url, reason}], listed with its failures; `t`: the i18n
+   * lookup (NewsGist.t).
    */
-  function toMarkdown(view, t) {
-    const lines = [`# ${escapeMarkdown(view.heading)}`, ''];
-    for (const story of view.stories) {
-      lines.push(`## ${escapeMarkdown(story.title)}`, '');
-      lines.push(`${t('digestSourcesLabel')} ${story.sources.map((s) => mdLink(`${s.site}: ${s.title}`, s.url)).join(' · ')}`, '');
-      for (const s of story.sentences) {
-        const src = story.sources[s.source] || {};
-        const also = (s.also_in || []).map((i) => story.sources[i]).filter(Boolean);
-        const credit = [mdLink(src.site || '', src.url), ...also.map((a) => mdLink(a.site, a.url))].join(', ');
-        lines.push(`- ${escapeMarkdown(s.text)} (${credit})`);
+  function toMarkdown(answer, leftOut, t) {
+    const { text, link } = globalThis.NewsGist.markdown;
+    const pageName = (page) => t('digestPageNumber', [String(Number(page) + 1)]);
+    const name = (source) => source.site || source.title || pageName(source.page);
+    const out = [];
+    for (const story of answer?.stories ?? []) {
+      const sources = story.sources ?? [];
+      out.push(`## ${text(story.title)}`, '');
+      out.push(`${t('digestSourcesLabel')} ${sources.map((s) => link(s.title && s.site ? `${name(s)}: ${s.title}` : name(s), s.url)).join(', ')}`, '');
+      for (const x of story.sentences ?? []) {
+        const names = [x.source, ...(x.also_in ?? [])].map((i) => name(sources[i] ?? {}));
+        out.push(`- ${text(x.text)} (${names.map(text).join(', ')})`);
       }
-      lines.push('');
+      out.push('');
     }
-    if (view.singles.length) {
-      lines.push(`## ${escapeMarkdown(t('digestSinglesHeading'))}`, '');
-      for (const single of view.singles) {
-        lines.push(`### ${mdLink(single.title, single.url)} (${escapeMarkdown(single.site)})`, '');
-        for (const s of single.sentences) lines.push(`- ${escapeMarkdown(s.text)}`);
-        lines.push('');
-      }
+    for (const one of answer?.singles ?? []) {
+      out.push(`## ${link(one.title || one.site || pageName(one.page), one.url)}${one.site ? ` (${text(one.site)})` : ''}`, '');
+      out.push(...(one.sentences ?? []).map((s) => `- ${text(s.text)}`), '');
     }
-    const left = [...view.failed, ...view.unread];
+    const failed = (answer?.failed ?? []).map((f) => ({
+      title: f.title || f.url || pageName(f.page), url: f.url, reason: f.error?.message ?? '',
+    }));
+    const left = [...failed, ...leftOut.map((u) => ({ ...u, title: u.title || u.url || t('digestUnknownTab') }))];
     if (left.length) {
-      lines.push(`## ${escapeMarkdown(t('digestLeftOutHeading'))}`, '');
-      for (const item of left) lines.push(`- ${mdLink(item.title || item.url || t('digestUnknownTab'), item.url)}: ${escapeMarkdown(item.reason)}`);
-      lines.push('');
+      out.push(`## ${t('digestLeftOutHeading')}`, '');
+      for (const item of left) out.push(`- ${link(item.title, item.url)}: ${text(item.reason)}`);
+      out.push('');
     }
-    return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+    return `${out.join('\n').replace(/\s+$/, '')}\n`;
   }
 
   globalThis.NewsGist = Object.assign(globalThis.NewsGist || {}, {
-    digest: { ACCESS, ext, pageKey, hostOf, unreadableReason, planTabs, capturePage, mapLimited, withTimeout, toMarkdown },
+    digest: { ACCESS, ext, pageKey, hostOf, unreadableReason, planTabs, mapLimited, withTimeout, toMarkdown },
   });
 })();

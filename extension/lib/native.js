@@ -8,8 +8,8 @@
 // consent), never at install.
 (() => {
   const ext = globalThis.browser ?? globalThis.chrome;
-  const HOST = 'newsgist.host';
-  const PERMISSION = Object.freeze({ permissions: ['nativeMessaging'] });
+  const { NATIVE_HOST: HOST, NATIVE_PERMISSION } = globalThis.NewsGist;
+  const PERMISSION = Object.freeze({ permissions: [NATIVE_PERMISSION] });
   const POLL_MS = 500;
 
   /** Whether the reader has allowed the extension to talk to the helper. */

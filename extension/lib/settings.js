@@ -3,16 +3,16 @@
 // worker, background.scripts in Firefox, a <script> tag in the options page.
 (() => {
   const ext = globalThis.browser ?? globalThis.chrome;
-  const { LENGTHS } = globalThis.NewsGist;
+  const { LENGTHS, DEFAULT_SERVICE_URL, SERVICE_HOSTS } = globalThis.NewsGist;
 
   const DEFAULTS = Object.freeze({
-    serviceUrl: 'http://127.0.0.1:8765',
+    serviceUrl: DEFAULT_SERVICE_URL,
     defaultLength: 'short',
     timeoutSeconds: 60,
   });
 
   // host_permissions only cover these hosts, and the page must never go anywhere else.
-  const ALLOWED_HOSTS = new Set(['127.0.0.1', 'localhost']);
+  const ALLOWED_HOSTS = new Set(SERVICE_HOSTS);
 
   /**
    * Checks a service URL typed by the user.

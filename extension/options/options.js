@@ -1,8 +1,9 @@
 // Options page: service URL, default length, time limit (chrome.storage.sync), a
 // connection test against GET /v1/health, and where to change the keyboard shortcut.
 (() => {
-  const { ext, COMMANDS, LENGTHS, DEFAULTS, normalizeServiceUrl, clampTimeout, getSettings, saveSettings, api } = globalThis.NewsGist;
-  const t = (key, subs) => ext.i18n.getMessage(key, subs) || key;
+  const {
+    ext, COMMANDS, LENGTHS, DEFAULTS, normalizeServiceUrl, clampTimeout, getSettings, saveSettings, api, t, translate,
+  } = globalThis.NewsGist;
   const $ = (id) => document.getElementById(id);
   const form = $('settings');
   const urlInput = $('serviceUrl');
@@ -11,10 +12,7 @@
   const timeoutInput = $('timeoutSeconds');
   const status = $('status');
 
-  for (const el of document.querySelectorAll('[data-i18n]')) {
-    const text = ext.i18n.getMessage(el.dataset.i18n);
-    if (text) el.textContent = text;
-  }
+  translate();
   urlInput.placeholder = DEFAULTS.serviceUrl;
   for (const key of Object.keys(LENGTHS)) {
     const option = document.createElement('option');

@@ -2,19 +2,15 @@
 // extension page), then tells the panel in the tab that asked to try again.
 (() => {
   const ext = globalThis.browser ?? globalThis.chrome;
-  const { MESSAGES } = globalThis.NewsGist;
-  const t = (key) => ext.i18n.getMessage(key) || key;
+  const { MESSAGES, NATIVE_PERMISSION, t, translate } = globalThis.NewsGist;
   const status = document.getElementById('status');
   const tabId = Number.parseInt(new URLSearchParams(location.search).get('tab') || '', 10);
 
-  for (const el of document.querySelectorAll('[data-i18n]')) {
-    const text = ext.i18n.getMessage(el.dataset.i18n);
-    if (text) el.textContent = text;
-  }
+  translate();
 
   const allow = document.getElementById('allow');
   const revoke = document.getElementById('revoke');
-  const PERMISSION = { permissions: ['nativeMessaging'] };
+  const PERMISSION = { permissions: [NATIVE_PERMISSION] };
 
   async function show() {
     const granted = await ext.permissions.contains(PERMISSION);
@@ -39,7 +35,7 @@
     let granted = false;
     try {
       // Called first thing in the click handler: Firefox requires it.
-      granted = await ext.permissions.request({ permissions: ['nativeMessaging'] });
+      granted = await ext.permissions.request(PERMISSION);
     } catch {
       granted = false;
     }

@@ -61,6 +61,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The class of what has the keyboard focus in the panel's shadow root.
+PANEL_FOCUS_JS = "document.getElementById('newsgist-root').shadowRoot.activeElement?.className"
+
+
+def tab_to(page, class_name: str, presses: int = 20) -> str:
+    """Presses Tab until the panel's focus is on an element of class `class_name` (at most
+    `presses` times); returns the class the focus ended on."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(PANEL_FOCUS_JS) == class_name:
+            break
+    return page.evaluate(PANEL_FOCUS_JS)
+
+
 class Service:
     """`newsgist serve` as a real process on a fixed port, so it can be stopped and started again."""
 

@@ -13,6 +13,7 @@ import socket
 import threading
 
 import pytest
+from conftest import tab_to
 
 PANEL = "#newsgist-root"
 SENTENCES = f"{PANEL} .sentence"
@@ -319,12 +320,7 @@ def test_keyboard_only(sw, page, tab_id):
     press_shortcut(sw, tab_id)
     wait_state(page, "done")
     assert page.evaluate("document.activeElement.id") == "newsgist-root"
-    focused = "document.getElementById('newsgist-root').shadowRoot.activeElement?.className"
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate(focused) == "sentence":
-            break
-    assert page.evaluate(focused) == "sentence"
+    assert tab_to(page, "sentence", presses=10) == "sentence"
     page.keyboard.press("Enter")
     page.wait_for_function("CSS.highlights.has('newsgist-sentence')")
     page.keyboard.press("Escape")
@@ -341,7 +337,7 @@ def test_copy_markdown_and_text(sw, page, tab_id):
     page.wait_for_function("document.getElementById('newsgist-root').shadowRoot"
                            ".querySelector('.status').textContent.includes('Markdown')")
     md = page.evaluate("navigator.clipboard.readText()")
-    assert md == f"**[{title}]({page.url})**\n\n" + "".join(f"- {s}\n" for s in sentences)
+    assert md == f"**[{title}](<{page.url}>)**\n\n" + "".join(f"- {s}\n" for s in sentences)
     page.locator(f"{PANEL} .action", has_text="Copy text").click()
     page.wait_for_function("document.getElementById('newsgist-root').shadowRoot"
                            ".querySelector('.status').textContent.includes('plain text')")

@@ -7,11 +7,12 @@ a temporary copy of the Firefox package (``tools/release.py``'s manifest for Fir
 toolbar handler on the fixture tab, reads what the panel shows, and POSTs it to a recorder
 here.  A screenshot of the panel is taken over WebDriver BiDi.
 
-Three runs: the panel against a running service; the panel with no service but
+Four runs: the panel against a running service; the panel with no service but
 ``newsgist-host`` installed for Firefox (``allowed_extensions``, Firefox's way of calling the
-host), which starts it; and the digest of tabs (``firefox_smoke/digest_smoke.js`` instead of
+host), which starts it; the digest of tabs (``firefox_smoke/digest_smoke.js`` instead of
 smoke.js: three fixture tabs on two host names, the extension's own ``openDigest``, a sentence
-clicked on the digest page).
+clicked on the digest page); and the page's outline in the panel
+(``firefox_smoke/outline_smoke.js``: the listicle fixture, each heading and a sentence clicked).
 """
 
 from __future__ import annotations
@@ -157,12 +158,19 @@ def run_in_firefox(service_url: str, shot: Path | None, *, native: bool = False,
     return result, site_url, web_ext_log
 
 
-def _check_panel(result: dict, service, site_url: str) -> None:
+def _answer(result: dict, service, site_url: str, page: str) -> dict:
+    """Checks the driver's report came from Firefox without an error, and returns the service's
+    own answer for the fixture `page`, which the panel must have shown."""
     assert "Firefox/" in result["ua"]
     assert not result.get("error"), result["error"]
-    status, data = service.summarize(html=(SITE_DIR / "article.html").read_text(),
-                                     url=f"{site_url}/article.html", length="short")
+    status, data = service.summarize(html=(SITE_DIR / page).read_text(),
+                                     url=f"{site_url}/{page}", length="short")
     assert status == 200
+    return data
+
+
+def _check_panel(result: dict, service, site_url: str) -> None:
+    data = _answer(result, service, site_url, "article.html")
     first = result["first"]
     assert first["state"] == "done", first
     assert len(first["sentences"]) == 3
@@ -197,6 +205,35 @@ def test_firefox_digests_the_tabs(live_service):
     assert result["activeUrl"] == localhost_page
     compact = lambda s: "".join(str(s or "").split())  # noqa: E731  (ranges drop line breaks)
     assert compact(result["clicked"]) and compact(result["highlight"]) == compact(result["clicked"])
+
+
+def _outline_rows(entries, depth=0):
+    for e in entries:
+        yield [depth, _norm(e["heading"]), _norm(e["sentence"]["text"]) if e["sentence"] else None]
+        yield from _outline_rows(e["children"], depth + 1)
+
+
+def test_firefox_shows_the_outline(live_service):
+    """The listicle's outline in the panel, as the service answers it; a click on each heading
+    lands on the article's heading (the table of contents above holds the same texts), a click
+    on a sentence on that sentence."""
+    result, site_url, log = run_in_firefox(live_service.url, None, driver="outline_smoke.js")
+    assert result is not None, f"no report from Firefox:\n{log}"
+    data = _answer(result, live_service, site_url, "listicle.html")
+    panel = result["panel"]
+    assert panel["state"] == "done", panel
+    assert data["outline"], "the service gives the listicle no outline"
+    shown = [[d, _norm(h), _norm(s) if s else None] for d, h, s in panel["outline"]]
+    assert shown == list(_outline_rows(data["outline"]))
+    assert panel["open"] == (data["outline_kind"] == "list")
+    assert panel["summary"].startswith("In this article")
+    assert len(result["headings"]) == len(shown)
+    for hit in result["headings"]:
+        assert _norm(hit.get("text") or "") == _norm(hit["clicked"]), hit
+        assert hit["inArticle"] and not hit["inToc"] and hit["heading"], hit
+    sentence = result["sentence"]
+    assert _norm(sentence.get("text") or "") == _norm(sentence["clicked"]), sentence
+    assert sentence["inArticle"], sentence
 
 
 def test_firefox_starts_the_service_through_the_host(tmp_path):

@@ -17,7 +17,7 @@ PANEL = "#newsgist-root"
 SENTENCES = f"{PANEL} .sentence"
 LOCATE_JS = EXT_DIR / "content" / "locate.js"
 
-# Where the highlight the extension registered lies on the page.
+# Where the highlight the extension registered lies on the page (test_outline_panel.py too).
 HIGHLIGHT_PLACE_JS = """() => {
   const h = CSS.highlights.get('newsgist-sentence');
   if (!h || h.size !== 1) return null;
@@ -25,6 +25,7 @@ HIGHLIGHT_PLACE_JS = """() => {
   const rect = r.getBoundingClientRect();
   return {text: r.toString(), inArticle: document.getElementById('story').contains(r.startContainer),
           inToc: document.getElementById('toc').contains(r.startContainer),
+          heading: r.startContainer.parentElement.closest('h1, h2, h3, h4, h5, h6')?.tagName || null,
           top: rect.top, bottom: rect.bottom, viewport: innerHeight};
 }"""
 
@@ -75,22 +76,36 @@ SENTENCE = "The barriers held back the melt this week."
 
 
 @pytest.fixture
-def plain_page(browser_context):
-    pg = browser_context.new_page()
-    pg.set_content(PAGE)
-    pg.add_script_tag(path=str(LOCATE_JS))
-    yield pg
-    pg.close()
+def plain(browser_context):
+    """plain(html) -> a page of that HTML with content/locate.js loaded, closed after the test."""
+    pages = []
+
+    def open_(html: str):
+        pg = browser_context.new_page()
+        pg.set_content(html)
+        pg.add_script_tag(path=str(LOCATE_JS))
+        pages.append(pg)
+        return pg
+
+    yield open_
+    for pg in pages:
+        pg.close()
 
 
-def where(page, sentence, context=None):
-    """Id of the element holding the copy `find` chooses, and how many copies it saw."""
-    return page.evaluate("""([s, ctx]) => {
-      const hit = __newsgistLocate.find(s, null, ctx);
+@pytest.fixture
+def plain_page(plain):
+    return plain(PAGE)
+
+
+def where(page, text, extra=None, method="find"):
+    """Id of the element holding the copy the locator chooses, how many copies it saw, and the
+    copy's text: `find` (a sentence, `extra` its context) or `findHeading` (`extra`, an anchor)."""
+    return page.evaluate("""([method, s, extra]) => {
+      const hit = __newsgistLocate[method](s, null, extra);
       if (!hit) return null;
       return {place: hit.range.startContainer.parentElement.closest('[id]').id,
               copies: hit.copies, text: hit.range.toString()};
-    }""", [sentence, context])
+    }""", [method, text, extra])
 
 
 def test_without_context_the_first_shown_copy_is_chosen(plain_page):
@@ -127,3 +142,44 @@ def test_context_agreement_counts_matching_characters(plain_page):
     got = plain_page.evaluate("""() => __newsgistLocate.contextAgreement(
         'xxABCsentenceDEyy', [5, 13], 'zzABC', 'DEzz')""")
     assert got == 5
+
+
+# -- outline headings: no context comes with them ------------------------------------------
+HEADINGS_PAGE = """<!doctype html><html><body>
+<nav id="toc"><a href="#a">Larkpad</a> <a href="#b">Fernbook</a> <a href="#c">Quirebook</a></nav>
+<div id="promo" style="display:none"><h2>Quirebook</h2></div>
+<article id="story">
+<p>We tried Larkpad and Fernbook for a month.</p>
+<h2 id="a">Larkpad</h2><p>Larkpad keeps notes as files. Fernbook is slower.</p>
+<p><strong id="b">Fernbook</strong></p><p>Fernbook nests bullets. It folds them.</p>
+<h3 id="c">Quirebook</h3><p>Quirebook writes long documents.</p>
+</article></body></html>"""
+
+
+@pytest.fixture
+def headings_page(plain):
+    return plain(HEADINGS_PAGE)
+
+
+def heading_place(page, heading, anchor=None):
+    return where(page, heading, anchor, method="findHeading")
+
+
+def test_a_heading_element_wins_over_links_and_mentions(headings_page):
+    hit = heading_place(headings_page, "Larkpad")
+    assert hit["place"] == "a" and hit["copies"] == 4  # the link, the intro, the heading, the section
+
+
+def test_a_hidden_heading_is_not_chosen(headings_page):
+    assert heading_place(headings_page, "Quirebook")["place"] == "c"
+
+
+def test_a_bold_line_is_told_from_the_table_of_contents_by_its_section(headings_page):
+    # the link and the bold line both stand alone; the one just before the section's sentence wins
+    assert heading_place(headings_page, "Fernbook")["place"] == "toc"
+    anchor = {"text": "It folds them.", "context": {"before": "Fernbook nests bullets.", "after": ""}}
+    assert heading_place(headings_page, "Fernbook", anchor)["place"] == "b"
+
+
+def test_a_heading_that_is_not_in_the_page(headings_page):
+    assert heading_place(headings_page, "Brindle Notes") is None

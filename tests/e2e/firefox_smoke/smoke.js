@@ -2,19 +2,12 @@
 // extension's own handlers on the fixture tab and POSTs what the panel showed to the test.
 // (Firefox has no Playwright driver here, and no way to "click" the toolbar from outside.)
 (async () => {
-  const { cfg, sleep, report } = globalThis.__smoke; // driver.js
+  const { sleep, report, fixtureTab } = globalThis.__smoke; // driver.js
   const out = { ua: navigator.userAgent };
   try {
-    await chrome.storage.sync.set({ serviceUrl: cfg.service });
+    const tab = await fixtureTab();
     out.permissions = await chrome.permissions.getAll();
     out.commands = await chrome.commands.getAll();
-    let tab;
-    for (let i = 0; i < 240 && !tab; i++) {
-      const tabs = await chrome.tabs.query({});
-      tab = tabs.find((t) => (t.url || '').startsWith(cfg.site) && t.status === 'complete');
-      if (!tab) await sleep(250);
-    }
-    if (!tab) throw new Error('fixture tab not found');
     const inTab = async (func) => (await chrome.scripting.executeScript({ target: { tabId: tab.id }, func }))[0].result;
     const readPanel = () => inTab(() => {
       const h = document.getElementById('newsgist-root');
