@@ -6,7 +6,8 @@
   encoder); it also keeps the Hugging Face hub offline.  Every bench starts with
   ``import bench_support`` (run as ``python bench/NAME.py``, ``bench/`` is on the path);
 * **the data sets and their paths**: each lives in ``../shared/data/`` beside the
-  repository, and a tiny own-written stand-in in ``tests/fixtures/bench/`` (same format)
+  repository (or under ``$NEWSGIST_BENCH_DATA``: a worktree elsewhere, or a user's own
+  copy), and a tiny own-written stand-in in ``tests/fixtures/bench/`` (same format)
   serves ``--smoke``;
 * **one reader per format**, and one decoding of page bytes: the service's own, as a
   browser decodes (``newsgist.extract.parse.decode_bytes``);
@@ -15,6 +16,19 @@
   flags), ``--smoke``;
 * the splitter of the CNN/DailyMail dump's tokenized text, an on-disk embedding cache
   and a progress printer.
+
+A new bench::
+
+    from bench_support import BenchArguments, read_sections   # first: the bootstrap
+
+    SMOKE = {"limit": 2}                      # what --smoke changes: a few inputs
+    ap = BenchArguments(__doc__, smoke=SMOKE)
+    ap.add_data("--data", "sections")         # --data PATH, default the real set
+    ap.add_argument("--limit", type=int)
+    args = ap.parse_args(argv)                # args.data: a Path that exists
+    rows = read_sections(args.data, args.limit)
+
+and a line in ``tests/test_benches.py``'s ``FIGURES``: what its smoke run must print.
 """
 
 from __future__ import annotations
@@ -90,7 +104,9 @@ def domain_half(domain: str) -> str:
 
     The first byte of the SHA-256 of the lower-cased domain, even or odd (a page without
     a domain hashes ""): the split of docs/extraction.md's figures (718 tuning and 638
-    validation pages; 377 and 333 article pages, those of the hygiene figures)."""
+    validation pages; 377 and 333 article pages, those of the hygiene figures).
+    ``bench/hygiene.py`` used to hash the page id when there was no domain, which put one
+    of the three such pages, a forum page, in the other half: no article page moves."""
     digest = hashlib.sha256(domain.lower().encode("utf-8")).digest()
     return TUNE if digest[0] % 2 == 0 else VALID
 
