@@ -36,7 +36,8 @@ FIGURES = {
                 rf"`newsgist serve`: process start to ready \| {NUMBER} s"],
     "rouge": [rf"\| \*\*ours \(newsgist.rank_sentences\)\*\* \| {NUMBER} \[",
               rf"\| greedy oracle \(upper bound\) \| {NUMBER} \[", r"held out"],
-    "segmenters": [r"speed: 4 article bodies", rf"\| newsgist.segment .* \| \d+/\d+ \| {NUMBER} \|"],
+    "segmenters": [r"speed: 4 article bodies",
+                   rf"\| newsgist.segment .* \| \d+/\d+ \| {NUMBER} \|"],
 }
 # Only stops a hung run; not a measure of speed.
 HANG_BOUND_S = 900
