@@ -8,6 +8,9 @@ format does not allow, fails here instead of on the next person who measures."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -61,3 +64,56 @@ def test_smoke_mode_runs_and_prints_its_figures(bench, tmp_path):
         assert re.search(figure, run.stdout), f"{bench}: no line matching {figure!r}:\n" \
                                               + run.stdout[-3000:]
     assert "no-shared-data" not in run.stdout + run.stderr
+
+
+@functools.cache
+def _bench_support():
+    """``bench/bench_support.py``, imported as the benches import it."""
+    spec = importlib.util.spec_from_file_location("bench_support",
+                                                  ROOT / "bench" / "bench_support.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_support"] = module   # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+READERS = {"extraction": "read_pages", "wcxb": "read_pages",
+           "summarization": "read_summarization", "sections": "read_sections",
+           "multilingual": "read_multilingual"}
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_each_stand_in_is_read_by_its_data_sets_reader(name):
+    """Also those no bench of this tree reads yet (sections, multilingual)."""
+    bench = _bench_support()
+    assert set(READERS) == set(bench.DATA_SETS)
+    rows = getattr(bench, READERS[name])(bench.data_path(name, smoke=True))
+    assert len(rows) >= 2
+
+
+def test_the_wcxb_stand_in_is_decoded_as_a_browser_does_and_spans_both_halves():
+    bench = _bench_support()
+    pages = bench.read_pages(bench.data_path("wcxb", smoke=True))
+    assert {p.half for p in pages} == {bench.TUNE, bench.VALID}
+    legacy = [p for p in pages if b"iso-8859-1" in p.raw]
+    assert legacy and all("\u20ac" in p.html and "\u20ac" in p.truth for p in legacy)
+
+
+def _first_record(path: Path) -> dict:
+    if path.is_dir():
+        entries = json.loads((path / "ground-truth.json").read_text(encoding="utf-8"))
+        return next(iter(entries.values()))
+    with open(path, encoding="utf-8") as fh:
+        return json.loads(fh.readline())
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_each_stand_in_has_the_fields_of_the_real_data_set(name):
+    """Only where the real data is beside the checkout (never on a user's clone)."""
+    bench = _bench_support()
+    real, smoke = bench.data_path(name), bench.data_path(name, smoke=True)
+    if not real.exists():
+        pytest.skip(f"no {real}")
+    real_fields, smoke_fields = set(_first_record(real)), set(_first_record(smoke))
+    optional = {"human_summary"}   # the sections set's second reference: not on every row
+    assert real_fields - optional <= smoke_fields <= real_fields | optional
