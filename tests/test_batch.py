@@ -26,6 +26,7 @@ from newsgist.batch.output import LineWriter, OutputExists, done_ids
 from newsgist.batch.records import count_records, read_records
 from newsgist.batch.summarize import RecordSummarizer
 from newsgist.config import Settings
+from processes import in_session
 from support import ARTICLE, FIXTURES, HashingEncoder
 
 TESTS = Path(__file__).parent
@@ -276,21 +277,6 @@ def test_workers_that_cannot_start_stop_the_job_with_a_clear_error(tmp_path):
                          encoder_factory=BrokenModel), Settings(), stream=io.StringIO())
 
 
-def _in_session(sid: int) -> list[int]:
-    """Pids of the live processes of session ``sid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
-
-
 # -- resume after a kill ----------------------------------------------------------------
 @pytest.mark.slow
 def test_resume_after_sigkill_completes_the_output_without_torn_lines(tmp_path):
@@ -316,10 +302,10 @@ def test_resume_after_sigkill_completes_the_output_without_torn_lines(tmp_path):
             proc.kill()
     # Its workers and their page readers notice and leave (the session is the job's).
     for _ in range(300):
-        if not _in_session(proc.pid):
+        if not in_session(proc.pid):
             break
         time.sleep(0.1)
-    assert not _in_session(proc.pid), "processes of the killed job live on"
+    assert not in_session(proc.pid), "processes of the killed job live on"
     raw = out.read_text()
     first = [json.loads(x) for x in raw.splitlines() if x.endswith("}")]
     assert 3 <= len(first) < n
