@@ -39,6 +39,10 @@ FIGURES = {
                 rf"`newsgist serve`: process start to ready \| {NUMBER} s"],
     "rouge": [rf"\| \*\*ours \(newsgist.rank_sentences\)\*\* \| {NUMBER} \[",
               rf"\| greedy oracle \(upper bound\) \| {NUMBER} \[", r"held out"],
+    "sections": [r"## all \(2 papers\)", rf"\| \*\*NewsGist\*\* \| {NUMBER} \| {NUMBER} \|",
+                 rf"NewsGist - LEAD-5 \(paired 95% bootstrap CI\): R1 [+-]{NUMBER}"],
+    "structured": [rf"\| all \| 1 \| 0 \| 1 \(100.0%\) \| 0 \|",
+                   r"Without an outline: none"],
     "segmenters": [r"speed: 4 article bodies",
                    rf"\| newsgist.segment .* \| \d+/\d+ \| {NUMBER} \|"],
 }
