@@ -309,3 +309,25 @@ def test_a_page_whose_readings_lost_its_headings_still_has_its_outline(pipeline)
     headings = [e.heading for e in summary.outline.entries]
     assert headings[:3] == ["Gull Point circuit", "Saltmarsh and dunes", "The old lighthouse road"]
     assert "Elsewhere on our pages" not in headings   # no text of the article under it
+
+
+def test_batch_lines_and_digest_singles_carry_the_outline(client):
+    from newsgist.batch.records import Record
+    from newsgist.batch.summarize import RecordSummarizer
+    from newsgist.config import Settings
+    from support import HashingEncoder
+
+    html = _page("listicle.html")
+    line = RecordSummarizer(Settings(), sentences=2, encoder_factory=HashingEncoder,
+                            isolate=False)(Record(id="l1", html=html)).line
+    assert line["outline_kind"] == "list" and len(line["outline"]) == 7
+
+    import jsonschema
+    r = client.post("/v1/digest", json={"pages": [{"html": html, "url": "https://a.example/x"}]})
+    assert r.status_code == 200
+    [single] = r.get_json()["singles"]
+    assert single["outline"][0]["heading"] == "1. Inkwell"
+    spec = client.get("/openapi.json").get_json()
+    schema = spec["paths"]["/v1/digest"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    jsonschema.Draft202012Validator({**spec, **schema}).validate(r.get_json())
