@@ -224,11 +224,27 @@ def test_outline_sentences_are_real_sentences_of_their_own_section(pipeline):
     assert summary.outline.entries[2].sentence is None
 
 
-def test_a_sectioned_summary_covers_more_than_the_introduction(pipeline):
-    summary = pipeline.summarize_html(_page("listicle.html"), sentences=3)
+def test_the_pipeline_gives_the_ranker_each_sentences_section_on_sectioned_pages_only(
+        settings, fake_encoder):
+    from newsgist.pipeline import Pipeline
+
+    seen = []
+
+    class Recording(CentroidRanker):
+        def select(self, embeddings, k, words=None, eligible=None, sections=None):
+            seen.append(sections)
+            return super().select(embeddings, k, words, eligible, sections)
+
+    pipeline = Pipeline(settings, encoder=fake_encoder, ranker=Recording())
+    summary = pipeline.summarize_html(_page("nested_guide.html"))
+    owners = seen[-1]
     article = summary.article
-    sections = {article.section_of_block[s.paragraph] for s in summary.sentences}
-    assert sections - {0}
+    assert owners is not None and len(owners) == summary.stats.sentences_total
+    titles = [article.sections[o].title for o in owners]
+    assert titles[0] == "" and "Sunlight" in titles and "Adding compost" in titles
+    assert titles == sorted(titles, key=lambda t: [s.title for s in article.sections].index(t))
+    pipeline.summarize_html((FIXTURES / "news_article.html").read_text(encoding="utf-8"))
+    assert seen[-1] is None
 
 
 def test_a_page_without_sections_has_no_outline_and_the_story_summary(pipeline):
