@@ -13,7 +13,7 @@ import pytest
 
 from newsgist.config import Settings
 from newsgist.errors import ClientGone, DeadlineExceeded
-from newsgist.workers import InThreadRunner
+from newsgist.runner import InThreadRunner
 from newsgist.pipeline import Pipeline
 from newsgist.rank import CentroidRanker, lead_weighted_centroid
 from newsgist.stories import Page, build_digest, headline, site_of

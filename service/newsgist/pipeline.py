@@ -27,7 +27,7 @@ from .extract import article_from_text, extract_article
 from .rank import CentroidRanker
 from .real_sentences import count_prose, summary_mask
 from .segment import Sentence, segment
-from .workers import InThreadRunner
+from .runner import InThreadRunner, Runner
 
 # Adult silent reading speed for non-fiction (Brysbaert, 2019: ~238 wpm).
 WORDS_PER_MINUTE = 238
@@ -194,11 +194,11 @@ class Pipeline:
     """Summarizes HTML or text.  Thread-safe; create one per process."""
 
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
-                 ranker: CentroidRanker | None = None, runner=None):
+                 ranker: CentroidRanker | None = None, runner: Runner | None = None):
         self.settings = settings or Settings.from_env()
         # Where extraction and segmentation run: in the calling thread, or (newsgist
         # serve) in worker processes that are stopped at the deadline (newsgist.workers).
-        self.runner = runner or InThreadRunner()
+        self.runner: Runner = runner or InThreadRunner()
         self._encoder = encoder
         self._encoder_lock = threading.Lock()
         self.ranker = ranker or CentroidRanker()

@@ -24,7 +24,8 @@ from ..config import Settings
 from ..deadline import Deadline
 from ..errors import NewsGistError
 from ..pipeline import Pipeline, check_sentence_count
-from ..workers import InThreadRunner, WorkerPool
+from ..runner import InThreadRunner, Runner
+from ..workers import WorkerPool
 from .records import Record
 
 
@@ -78,7 +79,7 @@ class RecordSummarizer:
                  encoder_factory: Callable[[], Any] | None = None, isolate: bool = True):
         self.settings = batch_settings(settings)
         self.sentences = check_sentence_count(sentences, self.settings)
-        runner = InThreadRunner()
+        runner: Runner = InThreadRunner()
         if isolate and self.settings.extract_workers > 0:
             s = self.settings
             runner = WorkerPool(1, s.worker_max_rss_mb, s.worker_memory_mb).start(wait=True)

@@ -35,7 +35,6 @@ import numpy as np
 from ..deadline import Deadline
 from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
 from ..pipeline import Pipeline, Prepared, Summary, check_sentence_count
-from ..workers import InThreadRunner
 from ..rank import lead_weighted_centroid
 from ..real_sentences import summary_mask
 from .grouping import GroupingParams, group, page_similarity
@@ -289,8 +288,8 @@ def _read_pages(pipeline: Pipeline, pages: Sequence[Page],
 
     # Worker processes read pages side by side; in-process, threads would only
     # take turns on the interpreter lock.
-    parallel = not isinstance(pipeline.runner, InThreadRunner)
-    workers = max(1, min(len(pages), settings.extract_workers)) if parallel else 1
+    workers = max(1, min(len(pages), settings.extract_workers)) if pipeline.runner.parallel \
+        else 1
     if workers == 1:
         return [read(p) for p in pages]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest-read") as pool:
