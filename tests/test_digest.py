@@ -353,7 +353,7 @@ def test_cli_digest_refuses_what_it_cannot_read(tmp_path, capsys):
     from newsgist.cli import main
 
     assert main(["digest", str(tmp_path / "missing.html")]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert "could not be read" in capsys.readouterr().err
     page = tmp_path / "p.html"
     page.write_text("<p>x</p>")
     assert main(["digest"] + [str(page)] * 31) == 2

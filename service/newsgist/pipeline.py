@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
@@ -24,6 +23,7 @@ from .deadline import Deadline
 from .errors import InvalidInput, NoArticle
 from .document import BLOCK_SEPARATOR, Article
 from .extract import article_from_text, extract_article
+from .inputs import clean_optional, page_text
 from .rank import CentroidRanker
 from .real_sentences import count_prose, summary_mask
 from .segment import Sentence, segment
@@ -52,18 +52,6 @@ class Prepared:
     sentences: list[Sentence]
     total: int
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def clean_text(text: str) -> str:
-    """Input as the pipeline reads it, whichever face it came through: lone surrogates
-    (legal in JSON escapes, not in UTF-8) become "?", and the text is in NFC, so that
-    "é" typed as one character or as "e" + a combining accent reads the same."""
-    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
-def _clean_optional(text: str | None) -> str | None:
-    return clean_text(text) if text else text
 
 
 def prepare_html(html: str, url: str | None = None, budget: int | None = None) -> Prepared:
@@ -229,14 +217,14 @@ class Pipeline:
     # -- public operations ----------------------------------------------------------
     # Every operation takes the text first, then keyword-only arguments in one order:
     # url, title, sentences (how many to keep; None: the configured default), deadline.
-    def summarize_html(self, html: str, *, url: str | None = None, title: str | None = None,
+    def summarize_html(self, html: str | bytes, *, url: str | None = None, title: str | None = None,
                        sentences: int | None = None,
                        deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
         prepared = self._prepare(html, None, url, title, deadline)
         return self._summarize(prepared.article, prepared, sentences, deadline)
 
-    def summarize_text(self, text: str, *, url: str | None = None, title: str | None = None,
+    def summarize_text(self, text: str | bytes, *, url: str | None = None, title: str | None = None,
                        sentences: int | None = None,
                        deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
@@ -258,7 +246,7 @@ class Pipeline:
         return [c.index for c in self.ranker.select(vectors, count, words, summary_mask(texts))]
 
     # -- building blocks of a digest of several pages (newsgist.stories) ----------------
-    def prepare_page(self, html: str | None, text: str | None, url: str | None = None,
+    def prepare_page(self, html: str | bytes | None, text: str | bytes | None, url: str | None = None,
                      title: str | None = None, deadline: Deadline | None = None) -> Prepared:
         """One page (``html`` or ``text``) extracted and split as the summaries do;
         NoArticle when it holds too little to summarize."""
@@ -303,12 +291,13 @@ class Pipeline:
         return [(found[k], k not in missing) for k in keys]
 
     # -- the flow ---------------------------------------------------------------------
-    def _prepare(self, html: str | None, text: str | None, url: str | None,
+    def _prepare(self, html: str | bytes | None, text: str | bytes | None, url: str | None,
                  title: str | None, deadline: Deadline) -> Prepared:
-        # Cleaned here, so every face (API, CLI, Python, digest) reads the same input.
-        html, text = (clean_text(html) if html is not None else None), (
-            clean_text(text) if text is not None else None)
-        url, title = _clean_optional(url), _clean_optional(title)
+        # Through the input boundary here, so every face (API, CLI, Python, digest,
+        # batch) reads the same input: bytes decoded as a browser would, text cleaned.
+        html, text = (page_text(html) if html is not None else None), (
+            page_text(text) if text is not None else None)
+        url, title = clean_optional(url), clean_optional(title)
         budget = self.settings.max_article_sentences
         if html is not None:
             prepared = self.runner.run(prepare_html, (html, url, budget), deadline)

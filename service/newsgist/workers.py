@@ -37,7 +37,7 @@ from multiprocessing.connection import Connection
 from typing import Any, Callable
 
 from .deadline import Deadline
-from .errors import NewsGistError, NoArticle, WorkerFailed
+from .errors import NewsGistError, PageTooComplex, WorkerFailed
 from .memory import malloc_trim, resident_mb, tune_malloc
 
 log = logging.getLogger("newsgist.workers")
@@ -283,11 +283,6 @@ class WorkerPool:
 
 
 # -- the worker process ---------------------------------------------------------------
-def _too_complex() -> NoArticle:
-    return NoArticle("The page is too large or too deeply nested to read.",
-                     code="page_too_complex")
-
-
 def worker_main(fd: int, memory_limit_mb: int = 0,
                 warm_up: Callable[[], Any] | None = None) -> None:
     """Serve jobs from the socket ``fd`` until it closes (``python -m newsgist._worker``).
@@ -337,7 +332,7 @@ def worker_main(fd: int, memory_limit_mb: int = 0,
         except NewsGistError as exc:
             reply = ("error", exc.with_traceback(None))
         except (MemoryError, RecursionError):
-            reply = ("error", _too_complex())
+            reply = ("error", PageTooComplex())
         except Exception as exc:  # noqa: BLE001 - reported, with its type only
             reply = ("crash", type(exc).__name__)
         fn = args = None  # let the page go before waiting for the next one
@@ -346,7 +341,7 @@ def worker_main(fd: int, memory_limit_mb: int = 0,
         try:
             data = pickle.dumps(reply + (resident_mb(),), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
-            data = pickle.dumps(("error", _too_complex(), resident_mb()))
+            data = pickle.dumps(("error", PageTooComplex(), resident_mb()))
         reply = None
         try:
             conn.send_bytes(data)

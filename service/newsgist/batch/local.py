@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Settings
 from ..embed import cpu_threads
+from ..errors import WorkerFailed
 from .records import Record
 from .summarize import Outcome, RecordSummarizer, error_line, unreadable
 
@@ -137,10 +138,9 @@ def run_local(records: Iterable[Record], settings: Settings, sentences: int | No
             if broken:
                 pool.restart()
                 if solo is not None:  # it was alone: it is the one that kills workers
-                    done[solo] = Outcome(error_line(
-                        records_by_pos[solo], "internal_error",
+                    done[solo] = Outcome(error_line(records_by_pos[solo], WorkerFailed(
                         "A batch worker stopped while summarizing this record; please "
-                        "report the page that caused it."), 0.0)
+                        "report the page that caused it.")), 0.0)
                     solo = None
                 else:  # any of those in flight may be the cause: each is tried alone
                     suspects.extend(sorted(running.values()))

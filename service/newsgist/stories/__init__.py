@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..deadline import Deadline
+from ..inputs import byte_size
 from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
 from ..pipeline import Pipeline, Prepared, Summary, check_sentence_count
 from ..rank import lead_weighted_centroid
@@ -50,8 +51,8 @@ log = logging.getLogger("newsgist.digest")
 class Page:
     """One page (a browser tab) to digest: ``html`` or ``text``, with its URL and title."""
 
-    html: str | None = None
-    text: str | None = None
+    html: str | bytes | None = None  # bytes: decoded as a browser would (newsgist.inputs)
+    text: str | bytes | None = None
     url: str | None = None
     title: str | None = None
 
@@ -268,8 +269,7 @@ def _read_pages(pipeline: Pipeline, pages: Sequence[Page],
             limit = remaining if limit is None else min(limit, remaining)
         own = Deadline(max(limit, 1e-3) if limit is not None else None,
                        cancelled=lambda: deadline.cancelled)
-        size = len((page.html if page.html is not None else page.text or "").encode(
-            "utf-8", "surrogatepass"))
+        size = byte_size(page.html if page.html is not None else page.text or "")
         if size > settings.max_body_bytes:
             return PageTooLarge(f"The page is {size} bytes, over the limit of "
                                 f"{settings.max_body_bytes} for one page (setting "
