@@ -19,7 +19,7 @@ import numpy as np
 
 from .config import Settings
 from .embed import Encoder, load_encoder
-from .deadline import Deadline
+from .deadline import Deadline, ms_since as _ms_since
 from .errors import InvalidInput, NoArticle
 from .document import BLOCK_SEPARATOR, Article
 from .extract import article_from_text, extract_article
@@ -355,23 +355,23 @@ class Pipeline:
                       reading_minutes_summary=reading_minutes(summary_words))
         warnings = []
         if truncated:
-            warnings.append(f"The article has {total} sentences; only the first "
-                            f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
+            warnings.append(truncation_warning(total, budget))
         if (warning := self.language_warning(article.lang)) is not None:
             warnings.append(warning)
         timings["total"] = round(sum(timings.values()), 2)
         return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
                        timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached)
 
-    def language_warning(self, lang: str | None) -> str | None:
-        """A warning when the model does not know the article's language ``lang``."""
+    def language_warning(self, lang: str | None, subject: str = "The article",
+                         risk: str = "the sentences chosen") -> str | None:
+        """A warning when the model does not know the language ``lang`` of ``subject``
+        (an article, a page of a digest), whose ``risk`` may then not be the best."""
         languages = self.encoder.languages
         if lang is None or languages is None or lang in languages:
             return None
         known = "English" if languages == {"en"} else ", ".join(sorted(languages))
-        return (f"The article's language is '{lang}' but the model {self.model_name} knows "
-                f"{known} only: the sentences chosen may not be the best ones "
-                f"(setting NEWSGIST_MODEL).")
+        return (f"{subject} is in '{lang}' but the model {self.model_name} knows {known} "
+                f"only: {risk} may not be the best (setting NEWSGIST_MODEL).")
 
     def _embed(self, texts: list[str],
                deadline: Deadline | None = None) -> tuple[np.ndarray, bool]:
@@ -384,6 +384,12 @@ class Pipeline:
             # Checked between batches: a huge article stops at its deadline, not after.
             between_batches = partial(deadline.check, "embedding")
         return encoder.encode(texts, between_batches=between_batches)
+
+
+def truncation_warning(total: int, budget: int, subject: str = "The article") -> str:
+    """The warning of an article (or a page of a digest) longer than the sentence budget."""
+    return (f"{subject} has {total} sentences; only the first {budget} were considered "
+            "(setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
 
 
 def check_sentence_count(k: object, settings: Settings) -> int:
@@ -422,9 +428,6 @@ def _too_little(article: Article, n: int, total: int) -> str:
     return (f"Only {n} sentence{'s' if n != 1 else ''} ({article.words} words) of article text "
             f"{'was' if n == 1 else 'were'} found: too little to summarize.")
 
-
-def _ms_since(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 2)
 
 
 _default: Pipeline | None = None

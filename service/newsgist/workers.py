@@ -307,8 +307,7 @@ def worker_main(fd: int, memory_limit_mb: int = 0,
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ImportError, ValueError, OSError):
             pass
-    parent = os.getppid()
-    threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
+    exit_with_parent(os.getppid())
     tune_malloc()
     trim = malloc_trim()
     if warm_up is not None:
@@ -349,10 +348,16 @@ def worker_main(fd: int, memory_limit_mb: int = 0,
             return
 
 
-def _orphan_watch(parent: int) -> None:
-    # If the server dies without closing our socket (SIGKILL while we were busy),
-    # do not live on as an orphan burning CPU on someone's page.
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(0)
+def exit_with_parent(parent: int) -> None:
+    """End this process (within a second) once ``parent`` is gone, from a daemon thread.
+
+    If the server or a batch job dies without closing our socket (SIGKILL while we were
+    busy), a worker must not live on as an orphan burning CPU on someone's page."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()

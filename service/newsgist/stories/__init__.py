@@ -32,10 +32,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from ..deadline import Deadline
+from ..deadline import Deadline, ms_since
 from ..inputs import byte_size
 from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
-from ..pipeline import Pipeline, Prepared, Summary, check_sentence_count
+from ..pipeline import Pipeline, Prepared, Summary, check_sentence_count, truncation_warning
 from ..rank import lead_weighted_centroid
 from ..real_sentences import summary_mask
 from .grouping import GroupingParams, group, page_similarity
@@ -175,7 +175,7 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
     # 1. read every page; a page that fails is reported, not raised
     t = time.perf_counter()
     outcomes = _read_pages(pipeline, pages, deadline)
-    timings["read"] = _ms_since(t)
+    timings["read"] = ms_since(t)
     failed = [_failure(i, pages[i], exc) for i, exc in enumerate(outcomes)
               if isinstance(exc, NewsGistError)]
     read = {i: p for i, p in enumerate(outcomes) if isinstance(p, Prepared)}
@@ -195,7 +195,7 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
     vectors = {i: embedded[n][0] for n, i in enumerate(order)}
     head_vectors = dict(zip(head_texts, embedded[-1][0])) if head_texts else {}
     cached = all(hit for _, hit in embedded)
-    timings["embed"] = _ms_since(t)
+    timings["embed"] = ms_since(t)
 
     # 3. group pages into stories
     deadline.check("grouping")
@@ -212,7 +212,7 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
                               params.headline_weight)
         groups = [[order[j] for j in g]
                   for g in group([keys[i] for i in order], sim, params.threshold, params.linkage)]
-    timings["group"] = _ms_since(t)
+    timings["group"] = ms_since(t)
 
     # 4. a summary per story, and per page left alone
     deadline.check("ranking")
@@ -229,8 +229,8 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
         stories.append(_story(pipeline, members, pages, read, candidates, vectors, heads,
                               head_vectors, keys, k, per_source))
         warnings += _source_warnings(pipeline, members, read, candidates, per_source)
-    timings["rank"] = _ms_since(t)
-    timings["total"] = _ms_since(started)
+    timings["rank"] = ms_since(t)
+    timings["total"] = ms_since(started)
     stories.sort(key=lambda s: (-len(s.sources), s.sources[0].page))
     return Digest(stories=stories, singles=singles, failed=failed, model=pipeline.model_name,
                   timings_ms=timings, warnings=warnings, cached=cached and bool(order))
@@ -246,14 +246,12 @@ def _source_warnings(pipeline: Pipeline, members: list[int], read: dict[int, Pre
             out.append(f"Page {i} has {total} sentences; its story was summarized from the "
                        f"first {per_source} of each of its {len(members)} sources.")
         elif total > pipeline.settings.max_article_sentences:
-            out.append(f"Page {i} has {total} sentences; only the first "
-                       f"{pipeline.settings.max_article_sentences} were considered (setting "
-                       "NEWSGIST_MAX_ARTICLE_SENTENCES).")
-        lang = read[i].article.lang
-        if pipeline.language_warning(lang) is not None:
-            out.append(f"Page {i} is in '{lang}', a language the model {pipeline.model_name} "
-                       "does not know: its story's grouping and sentences may not be the best "
-                       "(setting NEWSGIST_MODEL).")
+            out.append(truncation_warning(total, pipeline.settings.max_article_sentences,
+                                          f"Page {i}"))
+        language = pipeline.language_warning(read[i].article.lang, f"Page {i}",
+                                             "its story's grouping and sentences")
+        if language is not None:
+            out.append(language)
     return out
 
 
@@ -354,6 +352,3 @@ def _content_key(prepared: Prepared, head: str | None) -> str:
     h.update(b"\x00" + prepared.article.text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
-
-def _ms_since(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 2)
