@@ -36,11 +36,10 @@ def summarize_text(text: str | bytes, *, url: str | None = None, title: str | No
     return default_pipeline().summarize_text(text, url=url, title=title, sentences=sentences)
 
 
-def rank_sentences(texts: Sequence[str], *, sentences: int | None = None,
-                   k: int | None = None) -> list[int]:
+def rank_sentences(texts: Sequence[str], *, sentences: int | None = None) -> list[int]:
     """Indices, ascending, of the ``sentences`` (default 3) that best summarize
-    already-split ``texts``; ``k`` is the former name of ``sentences``."""
-    return default_pipeline().rank_sentences(texts, sentences=sentences, k=k)
+    already-split ``texts``."""
+    return default_pipeline().rank_sentences(texts, sentences=sentences)
 
 
 def digest(pages: Sequence[Union[Page, Mapping[str, str], str, bytes]], *,

@@ -222,22 +222,19 @@ class Pipeline:
                        deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
         prepared = self._prepare(html, None, url, title, deadline)
-        return self._summarize(prepared.article, prepared, sentences, deadline)
+        return self._summarize(prepared, sentences, deadline)
 
     def summarize_text(self, text: str | bytes, *, url: str | None = None, title: str | None = None,
                        sentences: int | None = None,
                        deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
         prepared = self._prepare(None, text, url, title, deadline)
-        return self._summarize(prepared.article, prepared, sentences, deadline)
+        return self._summarize(prepared, sentences, deadline)
 
-    def rank_sentences(self, texts: Sequence[str], *, sentences: int | None = None,
-                       k: int | None = None) -> list[int]:
-        """Indices (ascending) of the ``sentences`` to keep from already-split ``texts``.
-
-        ``k`` is the former name of ``sentences``, still accepted."""
-        count = sentences if sentences is not None else k
-        count = self.settings.default_sentences if count is None else count
+    def rank_sentences(self, texts: Sequence[str], *,
+                       sentences: int | None = None) -> list[int]:
+        """Indices (ascending) of the ``sentences`` to keep from already-split ``texts``."""
+        count = self.settings.default_sentences if sentences is None else sentences
         texts = list(texts)
         if not texts:
             return []
@@ -262,7 +259,7 @@ class Pipeline:
 
     def summarize_prepared(self, prepared: Prepared, sentences: int | None = None,
                            deadline: Deadline | None = None) -> Summary:
-        return self._summarize(prepared.article, prepared, sentences, deadline or Deadline())
+        return self._summarize(prepared, sentences, deadline or Deadline())
 
     def embed_documents(self, documents: Sequence[Sequence[str]],
                         deadline: Deadline | None = None) -> list[tuple[np.ndarray, bool]]:
@@ -314,8 +311,9 @@ class Pipeline:
                 article = replace(article, url=url)
         return replace(prepared, article=article)
 
-    def _summarize(self, article: Article, prepared: Prepared, sentences: int | None,
+    def _summarize(self, prepared: Prepared, sentences: int | None,
                    deadline: Deadline) -> Summary:
+        article = prepared.article
         k = check_sentence_count(sentences, self.settings)
         timings = dict(prepared.timings)
         total = prepared.total  # prepared.sentences holds the first `budget` of them

@@ -28,8 +28,6 @@ import sentencex
 from .document import BLOCK_SEPARATOR, Block
 from .language import normalize_lang
 
-PARAGRAPH_SEPARATOR = BLOCK_SEPARATOR
-
 
 @dataclass(frozen=True)
 class Sentence:
@@ -99,11 +97,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def split_sentences(paragraph: str, lang: str | None = None) -> list[str]:
-    """The sentences of one paragraph, verbatim and stripped."""
-    return [paragraph[s:e] for s, e in sentence_spans(paragraph, lang)]
 
 
 def segment(blocks: Sequence[Block | str], lang: str | None = None) -> list[Sentence]:
