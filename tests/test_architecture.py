@@ -1,7 +1,8 @@
 """The package's shape: no import cycle (imports inside functions included), small modules.
 
 Read from the source with ``ast``, so an import that runs only on some path (inside a
-function, under ``if``) counts as much as one at the top of a module."""
+function, under ``if``) counts as much as one at the top of a module.  Only imports
+under ``if TYPE_CHECKING:`` do not count: they never run."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     ``newsgist/__init__``, which imports half the package)."""
     is_package = path.name == "__init__.py"
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -42,6 +43,17 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
             found.add(target)
             found.update(f"{target}.{a.name}" for a in node.names)
     return {m for m in found if m in known and m != name}
+
+
+def _runtime_nodes(tree: ast.AST):
+    """Every node of ``tree`` but those under ``if TYPE_CHECKING:``."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and \
+                node.test.id == "TYPE_CHECKING":
+            yield from (n for child in node.orelse for n in [child, *_runtime_nodes(child)])
+            continue
+        yield node
+        yield from _runtime_nodes(node)
 
 
 def _graph() -> dict[str, set[str]]:
@@ -77,8 +89,9 @@ def test_no_module_imports_one_that_imports_it_back():
 def test_the_import_walk_sees_imports_inside_functions_and_relative_ones():
     graph = _graph()
     assert "newsgist.workers" in graph["newsgist._worker"]        # absolute, at the top
-    assert "newsgist.pipeline" in graph["newsgist.stories"]        # relative, two dots
+    assert "newsgist.pipeline" in graph["newsgist.stories.digest"]  # relative, two dots
     assert "newsgist.api" in graph["newsgist.server"]              # inside serve()
     assert "newsgist.batch.command" in graph["newsgist.cli"]       # from .batch import command
+    assert "newsgist.stories.model" not in graph["newsgist.stories.answer"]  # TYPE_CHECKING
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
 

@@ -297,7 +297,7 @@ def test_timings_and_model(pipeline):
 
 
 def test_a_story_of_long_pages_chooses_from_their_first_sentences(pipeline, monkeypatch):
-    import newsgist.stories as stories
+    import newsgist.stories.digest as stories
 
     monkeypatch.setattr(stories, "STORY_SENTENCE_BUDGET", 8)
     monkeypatch.setattr(stories, "MIN_SENTENCES_PER_SOURCE", 2)
