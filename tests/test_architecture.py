@@ -12,6 +12,7 @@ from pathlib import Path
 import newsgist
 
 PACKAGE = Path(newsgist.__file__).parent
+MAX_MODULE_LINES = 450
 
 
 def _module_name(path: Path) -> str:
@@ -95,3 +96,9 @@ def test_the_import_walk_sees_imports_inside_functions_and_relative_ones():
     assert "newsgist.stories.model" not in graph["newsgist.stories.answer"]  # TYPE_CHECKING
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
 
+
+
+def test_every_module_is_at_most_450_lines():
+    long = {name: n for name, path in _modules().items()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
