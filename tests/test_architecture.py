@@ -102,3 +102,17 @@ def test_every_module_is_at_most_450_lines():
     long = {name: n for name, path in _modules().items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
     assert long == {}
+
+
+def test_the_readme_module_map_names_every_module_and_only_those():
+    """The table "Around the stages" in README.md: one row per module or package."""
+    import re
+
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Around the stages", 1)[1].split("\n## ", 1)[0]
+    named = {name for row in table.splitlines() if row.startswith("| `")
+             for name in re.findall(r"`([\w.]+(?:\.py|/))`", row.split("|")[1])}
+    present = {p.name + ("/" if p.is_dir() else "") for p in PACKAGE.iterdir()
+               if (p.suffix == ".py" or (p / "__init__.py").exists())
+               and p.name not in ("__init__.py", "__main__.py")}
+    assert named == present
