@@ -66,6 +66,10 @@ def _line_spans(line: str, code: str) -> list[tuple[int, int]]:
         parts = sentencex.get_sentence_boundaries(code, line)
     except Exception:  # a segmenter failure on exotic input keeps the line whole
         parts = []
+    except BaseException as exc:  # a panic of its Rust core (pyo3's PanicException) too
+        if type(exc).__name__ != "PanicException":
+            raise
+        parts = []
     spans, cursor = [], 0
     for part in parts:
         start, end = int(part["start_index"]), int(part["end_index"])
