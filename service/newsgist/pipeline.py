@@ -1,4 +1,5 @@
-"""The whole flow: extract -> segment -> embed -> rank, and the Summary it yields.
+"""The whole flow: extract -> segment -> embed -> rank, and the Summary it yields
+(``summary``).
 
 ``Pipeline`` owns the encoder (loaded once) and a small cache of document
 embeddings, so asking again for the same page with another length costs no
@@ -11,7 +12,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Sequence
 
@@ -21,16 +22,14 @@ from .config import Settings
 from .embed import Encoder, load_encoder
 from .deadline import Deadline, ms_since as _ms_since
 from .errors import InvalidInput, NoArticle
-from .document import BLOCK_SEPARATOR, Article
+from .document import Article
 from .extract import article_from_text, extract_article
 from .inputs import clean_optional, page_text
 from .rank import CentroidRanker
 from .real_sentences import count_prose, summary_mask
 from .segment import Sentence, segment
+from .summary import Stats, Summary, SummarySentence, reading_minutes
 from .runner import InThreadRunner, Runner
-
-# Adult silent reading speed for non-fiction (Brysbaert, 2019: ~238 wpm).
-WORDS_PER_MINUTE = 238
 
 # The encoder reads a sentence's first 256 tokens only; tokenizing megabytes of
 # one run-on "sentence" to throw all but those away costs seconds.
@@ -74,76 +73,6 @@ def _segmented(article: Article, budget: int | None, timings: dict[str, float]) 
     if budget is not None and total > budget:
         sentences = sentences[:budget]  # only these are ranked; no need to ship the rest
     return Prepared(article=article, sentences=sentences, total=total, timings=timings)
-
-
-# -- the summary --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SummarySentence:
-    text: str
-    index: int
-    paragraph: int
-    start: int
-    end: int
-    score: float
-    similarity: float
-    position_weight: float
-    kind: str = "paragraph"   # the kind of its block (``Article.blocks[paragraph]``)
-    before: str = ""          # up to CONTEXT_CHARS of article text before it
-    after: str = ""           # ... and after it
-
-
-@dataclass(frozen=True)
-class Stats:
-    sentences_total: int
-    words_total: int
-    summary_words: int
-    reading_minutes_article: float
-    reading_minutes_summary: float
-
-
-@dataclass(frozen=True)
-class Summary:
-    article: Article
-    sentences: list[SummarySentence]
-    stats: Stats
-    model: str
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    truncated: bool = False
-    warnings: list[str] = field(default_factory=list)
-    cached: bool = False
-
-    def to_dict(self, include_text: bool = False) -> dict:
-        """The JSON answer of ``POST /v1/summarize`` (and ``newsgist summarize --json``)."""
-        a = self.article
-        out = {
-            "title": a.title, "byline": a.byline, "lang": a.lang, "url": a.url,
-            "sentences": [{"text": s.text, "index": s.index, "paragraph": s.paragraph,
-                           "kind": s.kind, "start": s.start, "end": s.end, "score": s.score,
-                           "why": {"centroid_similarity": s.similarity,
-                                   "position_weight": s.position_weight},
-                           "context": {"before": s.before, "after": s.after}}
-                          for s in self.sentences],
-            "stats": asdict(self.stats), "model": self.model, "timings_ms": self.timings_ms,
-            "truncated": self.truncated, "cached": self.cached, "warnings": self.warnings,
-        }
-        if include_text:
-            out["text"] = a.text
-            out["blocks"] = [{"kind": kind, "start": start, "end": end}
-                             for kind, start, end in block_spans(a)]
-        return out
-
-
-def block_spans(article: Article) -> list[tuple[str, int, int]]:
-    """``(kind, start, end)`` of each block in ``article.text``."""
-    spans, start = [], 0
-    for block in article.blocks:
-        spans.append((block.kind, start, start + len(block.text)))
-        start += len(block.text) + len(BLOCK_SEPARATOR)
-    return spans
-
-
-def reading_minutes(words: int) -> float:
-    return round(words / WORDS_PER_MINUTE, 1)
 
 
 class EmbeddingCache:

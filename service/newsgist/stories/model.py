@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..pipeline import Summary
+from ..summary import Summary
 from .answer import digest_dict
 
 
