@@ -1,7 +1,8 @@
 """newsgist.inputs, the one input boundary: the same page reads the same through every face.
 
 The same bytes go through the API, ``newsgist summarize`` (file and stdin), ``newsgist
-digest``, the batch readers (JSONL, folder, WARC) and the Python API; each answers the
+digest``, the batch readers (JSONL, folder, WARC) and the Python API (``summarize_html``
+and ``digest``); each answers the
 same sentences.  The API and a JSONL line carry text, not bytes: they get the page as a
 browser shows it (what the extension sends)."""
 
@@ -83,6 +84,8 @@ def faces(monkeypatch, tmp_path):
             "cli digest": sentences(run_cli(["digest", "--json", "-n", "20", path],
                                             capsys)["singles"][0]),
             "python": [s.text for s in newsgist.summarize_html(data, sentences=20).sentences],
+            "python digest": [s.text for s in newsgist.digest([data], sentences=20)
+                              .singles[0].summary.sentences],
         }
         for face, source in [("batch jsonl", jsonl), ("batch folder", folder),
                              ("batch warc", warc)]:
