@@ -45,7 +45,8 @@ def rank_sentences(texts: Sequence[str], *, sentences: int | None = None) -> lis
 def digest(pages: Sequence[Union[Page, Mapping[str, str], str, bytes]], *,
            sentences: int | None = None) -> Digest:
     """Group pages (each a ``Page``, a dict with ``html`` or ``text`` and optional ``url``
-    and ``title``, or the HTML of a page as text or bytes) into stories: each story summarized once across
+    and ``title``, or the HTML of a page as text or bytes) into stories: each story
+    summarized once across
     its pages, pages about a story of their own summarized alone, failures listed."""
     return build_digest(default_pipeline(), [_page(p) for p in pages], sentences=sentences)
 

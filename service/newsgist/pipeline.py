@@ -20,7 +20,7 @@ import numpy as np
 
 from .config import Settings
 from .embed import Encoder, load_encoder
-from .deadline import Deadline, ms_since as _ms_since
+from .deadline import Deadline, ms_since as _ms_since  # (the name the stages below use)
 from .errors import InvalidInput, NoArticle
 from .document import Article
 from .extract import article_from_text, extract_article
@@ -172,8 +172,9 @@ class Pipeline:
         return [c.index for c in self.ranker.select(vectors, count, words, summary_mask(texts))]
 
     # -- building blocks of a digest of several pages (newsgist.stories) ----------------
-    def prepare_page(self, html: str | bytes | None, text: str | bytes | None, url: str | None = None,
-                     title: str | None = None, deadline: Deadline | None = None) -> Prepared:
+    def prepare_page(self, html: str | bytes | None, text: str | bytes | None,
+                     url: str | None = None, title: str | None = None,
+                     deadline: Deadline | None = None) -> Prepared:
         """One page (``html`` or ``text``) extracted and split as the summaries do;
         NoArticle when it holds too little to summarize."""
         prepared = self._prepare(html, text, url, title, deadline or Deadline())
