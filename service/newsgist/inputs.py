@@ -28,7 +28,7 @@ import sys
 import unicodedata
 from typing import IO
 
-from .errors import BodyTooLarge, InvalidInput, Unreadable
+from .errors import BodyTooLarge, InvalidInput, PageTooLarge, Unreadable
 from .extract.parse import decode_bytes
 
 STDIN = "-"
@@ -115,6 +115,14 @@ def within_limit(data: bytes, limit: int, what: str = "The page") -> bytes:
     if len(data) > limit:
         raise BodyTooLarge(limit, what=what)
     return data
+
+
+def check_page_size(content: str | bytes, limit: int) -> None:
+    """PageTooLarge when one page of several (a digest's) is over ``limit`` bytes."""
+    size = byte_size(content)
+    if size > limit:
+        raise PageTooLarge(f"The page is {size} bytes, over the limit of {limit} for one page "
+                           "(setting NEWSGIST_MAX_BODY_BYTES).")
 
 
 def read_limited(stream: IO[bytes], limit: int, what: str = "The page") -> bytes:

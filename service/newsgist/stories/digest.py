@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..deadline import Deadline, ms_since
-from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
-from ..inputs import byte_size
+from ..errors import ClientGone, DeadlineExceeded, NewsGistError
+from ..inputs import check_page_size
 from ..pipeline import Pipeline, Prepared, check_sentence_count, truncation_warning
 from ..rank import lead_weighted_centroid
 from ..real_sentences import summary_mask
@@ -198,12 +198,9 @@ def _read_pages(pipeline: Pipeline, pages: Sequence[Page],
             limit = remaining if limit is None else min(limit, remaining)
         own = Deadline(max(limit, 1e-3) if limit is not None else None,
                        cancelled=lambda: deadline.cancelled)
-        size = byte_size(page.html if page.html is not None else page.text or "")
-        if size > settings.max_body_bytes:
-            return PageTooLarge(f"The page is {size} bytes, over the limit of "
-                                f"{settings.max_body_bytes} for one page (setting "
-                                "NEWSGIST_MAX_BODY_BYTES).")
         try:
+            check_page_size(page.html if page.html is not None else page.text or "",
+                            settings.max_body_bytes)
             return pipeline.prepare_page(page.html, page.text, page.url, page.title, own)
         except ClientGone:
             raise
