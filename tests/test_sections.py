@@ -94,7 +94,11 @@ def test_furniture_headings_open_no_body_section():
                                      "You may also like", "Share this article", "Newsletter",
                                      "Sign up for our newsletter", "Advertisement", "3 Comments",
                                      "Leave a Reply", "About the author", "Table of contents",
-                                     "Read more", "Most popular", "Follow us on Instagram"])
+                                     "Read more", "Most popular", "Follow us on Instagram",
+                                     "Related articles that may interest you",
+                                     "3 user reviews for Acme VPN", "Still have questions?",
+                                     "Let us handle the paperwork",
+                                     "Ten tips for a tidy desk | Deskwise"])
 def test_furniture_headings(heading):
     assert is_furniture_heading(heading)
 
@@ -102,7 +106,9 @@ def test_furniture_headings(heading):
 @pytest.mark.parametrize("heading", ["How we tested", "Why it matters", "Choosing a spot",
                                      "More than a million people fled the floods",
                                      "Related work", "Sharing files with a team",
-                                     "The comments that changed the law", "Advertising rules"])
+                                     "The comments that changed the law", "Advertising rules",
+                                     "Reviews of the best laptops", "Letting go of the past",
+                                     "Level | 4.2 m"])
 def test_article_headings_are_not_furniture(heading):
     assert not is_furniture_heading(heading)
 
