@@ -356,3 +356,15 @@ def test_batch_lines_and_digest_singles_carry_the_outline(client):
     schema = spec["paths"]["/v1/digest"]["post"]["responses"]["200"]["content"][
         "application/json"]["schema"]
     jsonschema.Draft202012Validator({**spec, **schema}).validate(r.get_json())
+
+
+@pytest.mark.parametrize("title,count", [("Five open-source note apps worth switching to", 5),
+                                         ("Top 10 toddler sleep tips", 10),
+                                         ("The 5 best cloud storage providers", 5),
+                                         ("40 scholarships for study abroad", 40),
+                                         ("Three times the river flooded the town", None),
+                                         ("How to sleep better", None)])
+def test_a_title_that_announces_its_items(title, count):
+    from newsgist.document import _announced_count
+
+    assert _announced_count(title) == count

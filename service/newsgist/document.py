@@ -170,14 +170,23 @@ class Article:
             announced is not None and 0.6 * announced <= len(titles) <= announced + 3)
 
 
-# "10 Best ...", "Top 5 ...", "40 Scholarships for ...", "The 7 ...": a title that counts.
-_ANNOUNCED = re.compile(r"^(?:the\s+|top\s+|our\s+)*(\d{1,3})\s+(?!%|percent|years?\b|"
-                        r"days?\b|hours?\b|minutes?\b|months?\b|weeks?\b)[^\W\d]", re.I)
+# "10 Best ...", "Top 5 ...", "40 Scholarships for ...", "The 7 ...", "Five apps ...": a
+# title that counts (in figures, or in English words up to fifty).
+_NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50})
+_ANNOUNCED = re.compile(r"^(?:the\s+|top\s+|our\s+)*(\d{1,3}|[a-z]+)\s+(?!%|percent|years?\b|"
+                        r"days?\b|hours?\b|minutes?\b|months?\b|weeks?\b|times?\b)[^\W\d]",
+                        re.I)
 
 
 def _announced_count(title: str) -> int | None:
     match = _ANNOUNCED.match(title.strip())
-    count = int(match.group(1)) if match else None
+    if not match:
+        return None
+    word = match.group(1).lower()
+    count = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
     return count if count is not None and count >= MIN_BODY_SECTIONS else None
 
 
