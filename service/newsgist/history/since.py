@@ -1,0 +1,107 @@
+"""What is new since I last read this story.
+
+1. **The story.**  A page belongs to the story of the pages read in the last
+   ``history_story_days`` days when it passes the digest's grouping test
+   against them (``stories.grouping``): the mean of its ``page_similarity``
+   to a story's recent pages -- average linkage of the page with that group --
+   is at least ``GroupingParams.threshold``.  The best such story wins; none
+   starts a story of the page's own.
+2. **What is new.**  The reader has seen the summary sentences shown for the
+   story's earlier pages, nothing else.  The page's own sentences are weighed
+   as its summary weighs them (the lead-weighted centroid, ``rank``), and
+   each counts as already covered as far as a seen sentence stands for it
+   (the summary's ``match``: cosine to the power ``sharpness``).  Then the
+   summary's greedy coverage (``CentroidRanker.cover``) picks, among the real
+   sentences whose own value is mostly unseen (``min_novelty``: at least half
+   of what they would cover is not covered yet) and that restate no seen
+   sentence (cosine over ``redundancy``), the ones that cover most of what is
+   left.  ``bench/history.py`` measures it on a labelled set of stories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ..embed import unit_rows
+from ..rank import CentroidRanker, Choice, lead_weighted_centroid
+from ..stories.grouping import GroupingParams, page_similarity
+from .store import Recent
+
+# A sentence is a candidate for `new` when at least this share of what it would cover
+# of its page is not covered by what was shown before (chosen in bench/history.py).
+MIN_NOVELTY = 0.5
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A page of the story read before: what ``since.read`` lists."""
+
+    id: int
+    url: str | None
+    title: str | None
+    read_at: float
+
+
+def find_story(recent: Sequence[Recent], vector: np.ndarray, headline: np.ndarray | None,
+               params: GroupingParams | None = None) -> tuple[int | None, list[Recent]]:
+    """The story (its id) the page of ``vector`` and ``headline`` belongs to among the
+    ``recent`` entries, and that story's recent entries (newest first); (None, [])
+    when it passes the grouping test with none."""
+    params = params or GroupingParams()
+    if not recent:
+        return None, []
+    dim = len(vector)
+    usable = [r for r in recent if len(r.vector) == dim]
+    if not usable:
+        return None, []
+    articles = np.stack([np.asarray(vector, np.float64)] + [r.vector for r in usable])
+    heads = [headline] + [r.headline for r in usable]
+    has_head = [h is not None and len(h) == dim for h in heads]
+    head_matrix = np.stack([np.asarray(h, np.float64) if ok else np.zeros(dim)
+                            for h, ok in zip(heads, has_head)])
+    similarity = page_similarity(articles, head_matrix, has_head, params.headline_weight)[0, 1:]
+    by_story: dict[int, list[int]] = {}
+    for n, r in enumerate(usable):
+        by_story.setdefault(r.story, []).append(n)
+    best, best_value = None, -np.inf
+    for story, members in sorted(by_story.items()):
+        value = float(similarity[members].mean())
+        if value > best_value + 1e-12:
+            best, best_value = story, value
+    if best is None or best_value < params.threshold:
+        return None, []
+    return best, [usable[n] for n in by_story[best]]
+
+
+def new_sentences(ranker: CentroidRanker, vectors: np.ndarray, seen: np.ndarray | None,
+                  k: int, words: Sequence[int], eligible: Sequence[bool],
+                  min_novelty: float = MIN_NOVELTY) -> list[Choice]:
+    """Up to ``k`` of the page's sentences (rows of ``vectors``, in article order) that
+    add most of what the ``seen`` sentence vectors do not cover, in article order.
+    ``score`` is the share of the page each adds beyond what was seen."""
+    units = unit_rows(vectors, np.float64)
+    n = len(units)
+    if n == 0 or k <= 0:
+        return []
+    centroid = lead_weighted_centroid(units, ranker.position_decay)
+    cosine = units @ units.T
+    match = np.clip(cosine, 0.0, 1.0) ** float(ranker.sharpness)
+    np.fill_diagonal(match, 1.0)
+    allowed = ranker.choosable(n, words, eligible) & np.asarray(list(eligible), bool)
+    covered = np.zeros(n)
+    if seen is not None and len(seen):
+        against = units @ unit_rows(seen, np.float64).T      # page sentence x seen sentence
+        covered = (np.clip(against, 0.0, 1.0) ** float(ranker.sharpness)).max(axis=1)
+        allowed &= against.max(axis=1) <= ranker.redundancy
+    own = match @ centroid.weight
+    unseen = np.maximum(match - covered, 0.0) @ centroid.weight
+    with np.errstate(invalid="ignore", divide="ignore"):
+        novelty = np.where(own > 0, unseen / own, 0.0)
+    allowed &= novelty >= min_novelty
+    gains = ranker.cover(cosine, centroid.weight, k, allowed, covered=covered)
+    similarity = units @ centroid.vector
+    return [Choice(index=i, score=gains[i], similarity=float(similarity[i]),
+                   position_weight=float(centroid.position[i])) for i in sorted(gains)]
