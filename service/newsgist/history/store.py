@@ -140,6 +140,8 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            # What is deleted is overwritten, not only unlinked (the reader asked to forget).
+            self._db.execute("PRAGMA secure_delete=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.close()
@@ -216,20 +218,40 @@ class Store:
         """Delete one entry; False when there is none with that id."""
         with self._writing() as db:
             deleted = db.execute("DELETE FROM entries WHERE id = ?", (entry_id,)).rowcount
-            db.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
+            if deleted:
+                db.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
+                # FTS5 keeps a deleted row's words in its segments until they are merged.
+                db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')")
+        if deleted:
+            self._empty_wal()
         return deleted > 0
+
+    def _empty_wal(self) -> None:
+        """Copy the WAL into the database and truncate it: the WAL still holds the pages
+        as they were before a deletion (best effort: a reader in progress may keep it)."""
+        with self._mutex:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def clear(self) -> int:
         """Delete every entry; answers how many there were.  The freed pages are
-        overwritten (``secure_delete``) and the file shrunk, so nothing stays readable."""
+        overwritten (``secure_delete``), the keyword index rebuilt empty, the file
+        shrunk and the WAL emptied, so nothing deleted stays readable."""
         with self._writing() as db:
-            db.execute("PRAGMA secure_delete = ON")
             count = db.execute("DELETE FROM entries").rowcount
             db.execute("DELETE FROM shown")
             db.execute("DELETE FROM entries_fts")
+            db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
         with self._mutex:
-            self._db.execute("VACUUM")
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            try:
+                self._db.execute("VACUUM")
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._empty_wal()
         return count
 
     # -- reads ----------------------------------------------------------------------------
@@ -293,6 +315,8 @@ class Store:
 
     def keyword_ranks(self, match: str, limit: int) -> list[int]:
         """Entry ids matching the FTS5 query ``match``, best (bm25) first."""
+        if not match:
+            return []
         rows = self._query("SELECT rowid FROM entries_fts WHERE entries_fts MATCH ? "
                            "ORDER BY bm25(entries_fts) LIMIT ?", (match, limit))
         return [r[0] for r in rows]
