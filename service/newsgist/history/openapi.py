@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .routes import DEFAULT_LIMIT, MAX_LIMIT
-from .search import MAX_QUERY_CHARS
+from .routes import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT
+from .search import MAX_QUERY_CHARS, QUERY_PATTERN
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
@@ -27,8 +27,9 @@ def history_paths() -> dict:
                 "parameters": [
                     {"name": "q", "in": "query", "required": False,
                      "schema": {"type": "string", "minLength": 1,
-                                "maxLength": MAX_QUERY_CHARS},
-                     "description": "What to look for (words; no query syntax)."},
+                                "maxLength": MAX_QUERY_CHARS, "pattern": QUERY_PATTERN},
+                     "description": "What to look for (words; no query syntax; no control "
+                                    "characters)."},
                     {"name": "limit", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                 "default": DEFAULT_LIMIT}},
@@ -63,7 +64,7 @@ def history_paths() -> dict:
         "/v1/history/{entry_id}": {"delete": {
             "operationId": "forgetEntry", "summary": "Delete one entry.",
             "parameters": [{"name": "entry_id", "in": "path", "required": True,
-                            "schema": {"type": "integer", "minimum": 0}}],
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
             "responses": {
                 "200": {"description": "Deleted.", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/HistoryDeleted"}}}},

@@ -12,6 +12,7 @@ import sqlite3
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.routing import BaseConverter
 
 from ..errors import InvalidInput, NewsGistError
 from .export import entry_dict, to_markdown
@@ -22,10 +23,22 @@ from .store import HistoryUnavailable
 
 bp = Blueprint("history", __name__)
 
+
+class EntryIdConverter(BaseConverter):
+    """Any path segment but ``export`` (``/v1/history/export`` is its own route, and its
+    ``Allow`` header must not offer DELETE); the route itself checks that it is a number."""
+
+    regex = r"(?!export(?![^/]))[^/]+"
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("entry_id",
+                                                                     EntryIdConverter))
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 # The export holds every entry up to this many (10,000 is the size measured).
 EXPORT_LIMIT = 100_000
+MAX_ID = 2**63 - 1   # SQLite's largest integer
 
 
 def history_of(app) -> History:
@@ -131,9 +144,10 @@ def export_history():
                     headers={"Content-Disposition": 'attachment; filename="newsgist-history.md"'})
 
 
-@bp.delete("/v1/history/<entry_id>")
+@bp.delete("/v1/history/<entry_id:entry_id>")
 def forget_entry(entry_id: str):
-    if not entry_id.isascii() or not entry_id.isdigit() or len(entry_id) > 18:
+    if not entry_id.isascii() or not entry_id.isdigit() or len(entry_id) > 19 \
+            or int(entry_id) > MAX_ID:
         raise InvalidInput("An entry id is a whole number (an entry's `id`).", code="invalid_id")
     if not _history().forget(int(entry_id)):
         raise NewsGistError(f"There is no history entry {int(entry_id)}.", code="unknown_entry")

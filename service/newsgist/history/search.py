@@ -31,7 +31,10 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_WORDS = 32
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+# What query_problem accepts, as a JSON Schema pattern (Python's re reads both).
+QUERY_PATTERN = f"^[^{_CONTROLS}]*[^{_CONTROLS}\\s][^{_CONTROLS}]*$"
 
 
 def query_problem(q: str) -> str | None:
@@ -42,8 +45,6 @@ def query_problem(q: str) -> str | None:
         return f"'q' is longer than {MAX_QUERY_CHARS} characters."
     if _CONTROL.search(q):
         return "'q' holds control characters."
-    if not _WORD.search(q):
-        return "'q' holds no word to search for."
     return None
 
 
