@@ -16,10 +16,11 @@ import pytest
 
 from newsgist.history import store as store_module
 from newsgist.history.search import MeaningIndex, fuse, keyword_query, search_ids
-from newsgist.history.since import find_story, new_sentences
+from newsgist.history.since import find_story, new_sentences, similarity_to
 from newsgist.history.store import (DB_NAME, SCHEMA_VERSION, HistoryUnavailable, NewEntry,
                                     Recent, Shown, Store)
 from newsgist.rank import CentroidRanker
+from newsgist.stories.grouping import page_similarity
 
 SERVICE = str(Path(__file__).resolve().parents[1] / "service")
 
@@ -136,6 +137,19 @@ def test_find_story_uses_the_grouping_threshold():
     assert story == 1 and [m.id for m in members] == [1]
     assert find_story(recent, unit(0, 0, 1), None) == (None, [])
     assert find_story([], unit(1), None) == (None, [])
+
+
+def test_the_story_test_is_the_digests_page_similarity():
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((6, 8))
+    heads = [rng.standard_normal(8) if i % 3 else None for i in range(6)]
+    for page_head in (heads[1], None):
+        heads[0] = page_head
+        has = [h is not None for h in heads]
+        matrix = page_similarity(vectors, np.stack([h if h is not None else np.zeros(8)
+                                                    for h in heads]), has, 0.3)
+        row = similarity_to(vectors[0], heads[0], list(vectors[1:]), heads[1:], 0.3)
+        np.testing.assert_allclose(row, matrix[0, 1:], atol=1e-12)
 
 
 def test_new_sentences_skip_what_was_seen_and_keep_what_was_not():

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..embed import unit_rows
 from ..rank import CentroidRanker, Choice, lead_weighted_centroid
-from ..stories.grouping import GroupingParams, page_similarity
+from ..stories.grouping import GroupingParams
 from .store import Recent
 
 # A sentence is a candidate for `new` when at least this share of what it would cover
@@ -53,16 +53,11 @@ def find_story(recent: Sequence[Recent], vector: np.ndarray, headline: np.ndarra
     params = params or GroupingParams()
     if not recent:
         return None, []
-    dim = len(vector)
-    usable = [r for r in recent if len(r.vector) == dim]
+    usable = [r for r in recent if len(r.vector) == len(vector)]
     if not usable:
         return None, []
-    articles = np.stack([np.asarray(vector, np.float64)] + [r.vector for r in usable])
-    heads = [headline] + [r.headline for r in usable]
-    has_head = [h is not None and len(h) == dim for h in heads]
-    head_matrix = np.stack([np.asarray(h, np.float64) if ok else np.zeros(dim)
-                            for h, ok in zip(heads, has_head)])
-    similarity = page_similarity(articles, head_matrix, has_head, params.headline_weight)[0, 1:]
+    similarity = similarity_to(vector, headline, [r.vector for r in usable],
+                               [r.headline for r in usable], params.headline_weight)
     by_story: dict[int, list[int]] = {}
     for n, r in enumerate(usable):
         by_story.setdefault(r.story, []).append(n)
@@ -74,6 +69,27 @@ def find_story(recent: Sequence[Recent], vector: np.ndarray, headline: np.ndarra
     if best is None or best_value < params.threshold:
         return None, []
     return best, [usable[n] for n in by_story[best]]
+
+
+def similarity_to(vector: np.ndarray, headline: np.ndarray | None,
+                  vectors: Sequence[np.ndarray], headlines: Sequence[np.ndarray | None],
+                  headline_weight: float) -> np.ndarray:
+    """``grouping.page_similarity`` of one page to each of the others, without the
+    others' pairwise similarities (a row, not a matrix: 500 recent pages cost 1/500th)."""
+    dim = len(vector)
+    unit = lambda m: _unit_rows(np.asarray(m, np.float64).reshape(-1, dim))  # noqa: E731
+    sim = unit(np.stack(vectors)) @ unit(vector)[0]
+    has = np.array([h is not None and len(h) == dim for h in headlines], bool)
+    if headline is not None and headline_weight > 0 and has.any():
+        heads = unit(np.stack([h if ok else np.zeros(dim) for h, ok in zip(headlines, has)]))
+        blended = (1 - headline_weight) * sim + headline_weight * (heads @ unit(headline)[0])
+        sim = np.where(has, blended, sim)
+    return np.clip(sim, -1.0, 1.0)
+
+
+def _unit_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
 def new_sentences(ranker: CentroidRanker, vectors: np.ndarray, seen: np.ndarray | None,
