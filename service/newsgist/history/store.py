@@ -72,8 +72,8 @@ class Shown:
 
 
 @dataclass(frozen=True)
-class NewEntry:
-    """What is written for one page read (``Store.add``)."""
+class Reading:
+    """A page read: what every entry says of it."""
 
     url: str | None
     title: str | None
@@ -81,20 +81,22 @@ class NewEntry:
     language: str | None
     read_at: float
     model: str
+
+
+@dataclass(frozen=True)
+class NewEntry(Reading):
+    """What is written for one page read (``Store.add``)."""
+
     vector: np.ndarray
     headline: np.ndarray | None
     shown: list[Shown]
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(Reading):
+    """A stored entry, with the summary sentences shown."""
+
     id: int
-    url: str | None
-    title: str | None
-    site: str | None
-    language: str | None
-    read_at: float
-    model: str
     story: int
     summary: list[str] = field(default_factory=list)
 
@@ -289,7 +291,9 @@ class Store:
                                            f"({marks}) ORDER BY entry, position",
                                            [r[0] for r in rows]):
                 summaries.setdefault(entry, []).append(text)
-        return [Entry(*row, summary=summaries.get(row[0], [])) for row in rows]
+        return [Entry(id=i, url=url, title=title, site=site, language=language, read_at=read_at,
+                      model=model, story=story, summary=summaries.get(i, []))
+                for i, url, title, site, language, read_at, model, story in rows]
 
     def recent(self, model: str, since: float, limit: int) -> list[Recent]:
         """The newest ``limit`` entries of ``model`` read at ``since`` or later."""
