@@ -38,11 +38,12 @@ from bench_support import REPO, BenchArguments
 
 from newsgist.config import Settings
 from newsgist.history import History, summarize_remembered
+from newsgist.history.since import MIN_NOVELTY
 from newsgist.history.store import NewEntry, Shown, Store
 from newsgist.pipeline import Pipeline
 
 SET = REPO / "bench" / "history_set" / "stories.json"
-SMOKE = {"sizes": "200,500", "searches": 10, "summaries": 5}
+SMOKE = {"sizes": "200,500", "searches": 10, "summaries": 5, "novelty": "0.5"}
 DAY = 86400.0
 START = 1_790_000_000.0
 
@@ -51,7 +52,7 @@ def _sentences_with(marker: str, texts: list[str]) -> list[int]:
     return [i for i, t in enumerate(texts) if marker in t]
 
 
-def what_is_new(pipeline: Pipeline, sentences: int) -> dict:
+def what_is_new(pipeline: Pipeline, sentences: int, min_novelty: float = MIN_NOVELTY) -> dict:
     data = json.loads(SET.read_text(encoding="utf-8"))
     reads = [(a["day"], s["name"], n, a) for s in data["stories"]
              for n, a in enumerate(s["articles"])]
@@ -59,7 +60,8 @@ def what_is_new(pipeline: Pipeline, sentences: int) -> dict:
     reads.sort(key=lambda r: (r[0], r[1] or "", r[2]))
     clock = {"now": START}
     with tempfile.TemporaryDirectory() as data_dir:
-        history = History(Settings(data_dir=data_dir), clock=lambda: clock["now"])
+        history = History(Settings(data_dir=data_dir), clock=lambda: clock["now"],
+                          min_novelty=min_novelty)
         seen_titles: dict[str, list[str]] = {}
         story_ok = story_total = 0
         found = {"new": [0, 0, 0, 0], "summary": [0, 0, 0, 0], "lead": [0, 0, 0, 0]}
@@ -180,6 +182,8 @@ def main(argv=None) -> None:
     ap.add_argument("--summaries", type=int, default=30,
                     help="summaries with and without remember, for its cost")
     ap.add_argument("--sentences", type=int, default=3, help="summary length (default 3)")
+    ap.add_argument("--novelty", default="0.2,0.3,0.4,0.5,0.6,0.7",
+                    help="values of MIN_NOVELTY to compare (comma-separated)")
     args = ap.parse_args(argv)
     pipeline = Pipeline(Settings())
     pipeline.load()
@@ -199,6 +203,16 @@ def main(argv=None) -> None:
         c = result["found"][name]
         print(f"| {label} | {c[0]}/{c[1]} = {c[0] / max(c[1], 1):.2f} | "
               f"{c[2]}/{c[3]} = {c[2] / max(c[3], 1):.2f} |")
+
+    print(f"\n`since.new` by the share of a sentence that must be unseen (MIN_NOVELTY, now "
+          f"{MIN_NOVELTY}; chosen on this same small set: there is no other)\n")
+    print("| min_novelty | precision | recall | empty `new` |")
+    print("|---|---|---|---|")
+    for value in [float(v) for v in args.novelty.split(",")]:
+        c = what_is_new(pipeline, args.sentences, value)
+        n = c["found"]["new"]
+        print(f"| {value} | {n[0]}/{n[1]} = {n[0] / max(n[1], 1):.2f} | "
+              f"{n[2]}/{n[3]} = {n[2] / max(n[3], 1):.2f} | {c['empty_new']} |", flush=True)
 
     print("\n## Scale (synthetic entries; times in ms, p50 / p95)\n")
     print("| entries | file MB | search | list 50 | summary | summary + remember | "

@@ -172,7 +172,7 @@
       h('h3', { id: 'ng-since' }, before, h('em', {}, title), after ?? ''),
       fresh.length ? h('ul', { class: 'since-new' }, ...fresh.map((s) => h('li', {}, String(s.text))))
         : h('p', { class: 'since-none' }, t('panelSinceNothing')),
-      read.length > 1 ? h('p', { class: 'since-more' }, t('panelSinceMore', [String(read.length - 1)])) : null,
+      ...(read.length > 1 ? [h('p', { class: 'since-more' }, t('panelSinceMore', [String(read.length - 1)]))] : []),
       h('button', {
         type: 'button', class: 'action link', onclick: () => ext.runtime.sendMessage({ type: MESSAGES.openHistory }),
       }, t('panelOpenHistory')));

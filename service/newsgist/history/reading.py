@@ -16,7 +16,7 @@ import numpy as np
 from ..config import Settings
 from ..rank import CentroidRanker, Choice
 from .search import MeaningIndex, search_ids
-from .since import Earlier, find_story, new_sentences
+from .since import MIN_NOVELTY, Earlier, find_story, new_sentences
 from .store import Entry, NewEntry, Recent, Store
 
 # The story test looks at most at this many of the recent pages (the newest).
@@ -24,9 +24,11 @@ RECENT_LIMIT = 500
 
 
 class History:
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time):
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time,
+                 min_novelty: float = MIN_NOVELTY):
         self.settings = settings
         self.clock = clock
+        self.min_novelty = min_novelty
         self._store: Store | None = None
         self._index: MeaningIndex | None = None
         self._lock = threading.Lock()
@@ -68,7 +70,7 @@ class History:
         earlier, new = None, []
         if story is not None:
             seen = self.store.shown_vectors([m.id for m in members])
-            new = new_sentences(ranker, vectors, seen, k, words, eligible)
+            new = new_sentences(ranker, vectors, seen, k, words, eligible, self.min_novelty)
             earlier = [Earlier(m.id, m.url, m.title, m.read_at) for m in members]
         entry_id = self.store.add(entry, story)
         return entry_id, earlier, new
