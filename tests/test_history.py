@@ -108,6 +108,17 @@ def test_a_later_page_of_the_story_says_what_is_new(client, clock):
     assert entries[0]["story"] == entries[1]["story"] == entries[1]["id"]
 
 
+def test_remember_changes_nothing_of_the_summary(client, settings):
+    plain = create_app(settings, Pipeline(settings, encoder=HashingEncoder())).test_client()
+    expected = plain.post("/v1/summarize", json={"text": FOLLOW_UP, "length": "medium"}).json
+    body = remember(client, FOLLOW_UP, None, length="medium")
+    assert body["cached"] is False and expected["cached"] is False
+    for key in ("sentences", "stats", "title", "outline", "warnings"):
+        assert body[key] == expected[key]
+    again = remember(client, FOLLOW_UP, None, length="short")
+    assert again["cached"] is True
+
+
 def test_another_story_or_an_old_one_has_no_since(client, clock, settings):
     remember(client, ARTICLE, "Council approves electric buses")
     assert remember(client, OTHER, "Rare orchid blooms")["since"] is None

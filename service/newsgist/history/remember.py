@@ -1,15 +1,16 @@
 """A summary that is remembered: the usual summary, stored, with what is new since.
 
 The page is read and summarized exactly as without ``remember``
-(``Pipeline.prepare_page`` then ``summarize_prepared``); the sentence vectors
-come from the pipeline's embedding cache the summary just filled, so
-remembering costs one encoder call for the headline, the story test and one
-SQLite transaction.  The answer is the summary's with one more field,
+(``Pipeline.prepare_page`` then ``summarize_prepared``).  Its sentences are
+embedded with its headline in one encoder call just before, and the summary
+finds them in the pipeline's embedding cache, so remembering costs one more
+short text in that call, the story test and one SQLite transaction.  The answer is the summary's with one more field,
 ``since`` (``RememberedSummary.to_dict``).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 
@@ -58,6 +59,10 @@ class RememberedSummary(Summary):
         return out
 
 
+def _fields(summary: Summary) -> dict:
+    return {f.name: getattr(summary, f.name) for f in fields(Summary)}
+
+
 def summarize_remembered(pipeline: Pipeline, history: History, *, html: str | None = None,
                          text: str | None = None, url: str | None = None,
                          title: str | None = None, sentences: int | None = None,
@@ -65,16 +70,25 @@ def summarize_remembered(pipeline: Pipeline, history: History, *, html: str | No
     """Summarize ``html`` or ``text`` and, when history is on, remember it."""
     deadline = deadline or Deadline()
     prepared = pipeline.prepare_page(html, text, url, title, deadline)
-    summary = pipeline.summarize_prepared(prepared, sentences, deadline)
-    base = {f.name: getattr(summary, f.name) for f in fields(Summary)}
     if not history.enabled:
-        return RememberedSummary(**{**base, "warnings": [*summary.warnings, HISTORY_OFF]})
+        summary = pipeline.summarize_prepared(prepared, sentences, deadline)
+        return RememberedSummary(**{**_fields(summary),
+                                    "warnings": [*summary.warnings, HISTORY_OFF]})
 
-    article = summary.article
+    # The page's sentences and its headline in one encoder call; the summary then finds the
+    # sentences in the cache (its `cached` and `embed` time are this call's).
     candidates = pipeline.candidates(prepared)
-    head = headline(article.title or title)
+    head = headline(prepared.article.title or title)
     documents = [[s.text for s in candidates]] + ([[head]] if head else [])
-    embedded = pipeline.embed_documents(documents, deadline)   # the page: from the cache
+    started = time.perf_counter()
+    embedded = pipeline.embed_documents(documents, deadline)
+    embed_ms = (time.perf_counter() - started) * 1000
+    summary = pipeline.summarize_prepared(prepared, sentences, deadline)
+    timings = {**summary.timings_ms,
+               "embed": round(summary.timings_ms.get("embed", 0.0) + embed_ms, 2)}
+    timings["total"] = round(sum(v for k, v in timings.items() if k != "total"), 2)
+    base = {**_fields(summary), "cached": embedded[0][1], "timings_ms": timings}
+    article = summary.article
     vectors = embedded[0][0]
     row = {s.index: n for n, s in enumerate(candidates)}
     deadline.check("remembering")
