@@ -59,17 +59,13 @@ def find_story(recent: Sequence[Recent], vector: np.ndarray, headline: np.ndarra
         return None, []
     similarity = similarity_to(vector, headline, [r.vector for r in usable],
                                [r.headline for r in usable], params.headline_weight)
-    by_story: dict[int, list[int]] = {}
-    for n, r in enumerate(usable):
-        by_story.setdefault(r.story, []).append(n)
-    best, best_value = None, -np.inf
-    for story, members in sorted(by_story.items()):
-        value = float(similarity[members].mean())
-        if value > best_value + 1e-12:
-            best, best_value = story, value
-    if best is None or best_value < params.threshold:
+    # Each story's mean similarity (average linkage); ties go to the oldest story.
+    stories, owner = np.unique([r.story for r in usable], return_inverse=True)
+    mean = np.bincount(owner, weights=similarity) / np.bincount(owner)
+    best = int(np.argmax(np.round(mean, 12)))
+    if mean[best] < params.threshold:
         return None, []
-    return best, [usable[n] for n in by_story[best]]
+    return int(stories[best]), [r for n, r in enumerate(usable) if owner[n] == best]
 
 
 def similarity_to(vector: np.ndarray, headline: np.ndarray | None,

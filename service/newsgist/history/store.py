@@ -123,6 +123,20 @@ def _vector(blob: bytes | None) -> np.ndarray | None:
     return None if blob is None else np.frombuffer(blob, dtype=np.float16).astype(np.float32)
 
 
+def _vectors(blobs: Sequence[bytes]) -> np.ndarray:
+    """Blobs of one length (one model) as the rows of one float32 matrix, converted at once."""
+    if not blobs:
+        return np.zeros((0, 0), dtype=np.float32)
+    if len({len(b) for b in blobs}) > 1:       # another model's rows: one by one
+        width = max(len(b) for b in blobs) // 2
+        out = np.zeros((len(blobs), width), dtype=np.float32)
+        for n, b in enumerate(blobs):
+            out[n, :len(b) // 2] = _vector(b)
+        return out
+    return np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1) \
+        .astype(np.float32)
+
+
 class Store:
     """One history database.  Thread-safe: one connection, used under a lock."""
 
@@ -300,7 +314,9 @@ class Store:
         rows = self._query("SELECT id, url, title, read_at, story, vector, headline FROM entries "
                            "WHERE model = ? AND read_at >= ? ORDER BY read_at DESC, id DESC "
                            "LIMIT ?", (model, since, limit))
-        return [Recent(r[0], r[1], r[2], r[3], r[4], _vector(r[5]), _vector(r[6])) for r in rows]
+        vectors = _vectors([r[5] for r in rows])     # one conversion for all the rows
+        return [Recent(r[0], r[1], r[2], r[3], r[4], vectors[n], _vector(r[6]))
+                for n, r in enumerate(rows)]
 
     def shown_vectors(self, entry_ids: Sequence[int]) -> np.ndarray | None:
         """The vectors of the sentences shown for these entries, one row each."""
@@ -308,7 +324,7 @@ class Store:
             return None
         marks = ",".join("?" * len(entry_ids))
         rows = self._query(f"SELECT vector FROM shown WHERE entry IN ({marks})", list(entry_ids))
-        return np.stack([_vector(r[0]) for r in rows]) if rows else None
+        return _vectors([r[0] for r in rows]) if rows else None
 
     def article_vectors(self, model: str) -> tuple[np.ndarray, np.ndarray]:
         """Ids and article vectors (one row each) of every entry of ``model``."""
@@ -316,7 +332,7 @@ class Store:
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        return ids, np.stack([_vector(r[1]) for r in rows])
+        return ids, _vectors([r[1] for r in rows])
 
     def keyword_ranks(self, match: str, limit: int) -> list[int]:
         """Entry ids matching the FTS5 query ``match``, best (bm25) first."""
