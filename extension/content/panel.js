@@ -46,6 +46,8 @@
     const meta = h('p', { class: 'meta' });
     const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const error = h('div', { class: 'error', role: 'alert', hidden: true });
+    // Once, after a first summary: the reading history is offered (it is off after install).
+    const offer = h('section', { class: 'offer', hidden: true, 'aria-label': t('panelOfferLabel') });
     // "New since you read <title> (date)": a story read before (the reading history).
     const since = h('section', { class: 'since', hidden: true, 'aria-labelledby': 'ng-since' });
     const list = h('ol', { class: 'sentences', 'aria-label': t('panelSentencesLabel') });
@@ -67,7 +69,7 @@
     },
     h('header', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), t('extShortName')),
       h('span', { class: 'bar-end' }, digestTabs, close)),
-    heading, scope, meta, lengths, status, error, since, body, notes, actions);
+    heading, scope, meta, lengths, status, error, since, body, notes, actions, offer);
 
     // Keys pressed in the panel are not the page's business (news sites bind j/k, space, ...).
     for (const type of ['keydown', 'keyup', 'keypress']) {
@@ -78,7 +80,7 @@
     }
     root.append(panel);
     document.documentElement.append(host);
-    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, since, list, sections, notes, actions };
+    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, since, list, sections, notes, actions, offer };
   }
 
   function setState(state) {
@@ -123,6 +125,8 @@
     ui.list.replaceChildren();
     ui.since.replaceChildren();
     ui.since.hidden = true;
+    ui.offer.replaceChildren();
+    ui.offer.hidden = true;
     ui.sections.replaceChildren();
     ui.sections.hidden = true;
     ui.notes.hidden = true;
@@ -147,6 +151,7 @@
         onclick: (event) => jump(i, event.currentTarget),
       }, String(s.text)))));
     showSince(data.since);
+    offerHistory();
     const block = outline.render(data, t, jumpToHeading, jumpToOutlineSentence);
     ui.sections.replaceChildren(...(block ? [block] : []));
     ui.sections.hidden = !block;
@@ -177,6 +182,29 @@
         type: 'button', class: 'action link', onclick: () => ext.runtime.sendMessage({ type: MESSAGES.openHistory }),
       }, t('panelOpenHistory')));
     ui.since.hidden = false;
+  }
+
+  /** The first time a summary is shown (never in a private window): offer the reading history. */
+  async function offerHistory() {
+    if (ext.extension?.inIncognitoContext || !ui) return;
+    let stored;
+    try {
+      stored = await ext.storage.sync.get({ historyOffered: false, rememberHistory: false });
+    } catch {
+      return;
+    }
+    if (stored.historyOffered || stored.rememberHistory || !ui) return;
+    const answer = async (on) => {
+      await ext.storage.sync.set(on ? { historyOffered: true, rememberHistory: true } : { historyOffered: true });
+      if (!ui) return;
+      ui.offer.replaceChildren(h('p', {}, t(on ? 'panelOfferOn' : 'panelOfferOff')));
+    };
+    ui.offer.replaceChildren(
+      h('p', {}, t('panelOfferText')),
+      h('div', { class: 'offer-actions' },
+        h('button', { type: 'button', class: 'action primary', onclick: () => answer(true) }, t('panelOfferYes')),
+        h('button', { type: 'button', class: 'action', onclick: () => answer(false) }, t('panelOfferNo'))));
+    ui.offer.hidden = false;
   }
 
   function showError(result) {

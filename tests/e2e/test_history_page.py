@@ -34,9 +34,22 @@ def summarize_in_panel(sw, open_tab, url):
 def test_nothing_is_remembered_while_history_is_off_or_in_a_private_window(sw, open_tab, site,
                                                                             live_service):
     history(live_service, "DELETE")
-    summarize_in_panel(sw, open_tab, f"{site}/history/fire-1.html")
+    page = summarize_in_panel(sw, open_tab, f"{site}/history/fire-1.html")
     assert history(live_service)["entries"] == []            # off after install
-    sw.evaluate("chrome.storage.sync.set({rememberHistory: true})")
+    # The first panel offers it, once.
+    offer = page.locator(f"{PANEL} .offer")
+    offer.get_by_role("button", name="No, thanks").click()
+    offer.get_by_text("Nothing will be remembered").wait_for()
+    stored = sw.evaluate("chrome.storage.sync.get(null)")
+    assert stored["historyOffered"] is True and stored.get("rememberHistory") is not True
+    page = summarize_in_panel(sw, open_tab, f"{site}/history/fire-1.html")
+    assert page.locator(f"{PANEL} .offer").is_hidden()
+    assert history(live_service)["entries"] == []
+    sw.evaluate("chrome.storage.sync.set({historyOffered: false})")
+    page = summarize_in_panel(sw, open_tab, f"{site}/history/fire-1.html")
+    page.locator(f"{PANEL} .offer").get_by_role("button", name="Remember my reading").click()
+    page.locator(f"{PANEL} .offer").get_by_text("Your reading history is on").wait_for()
+    assert sw.evaluate("chrome.storage.sync.get(null)")["rememberHistory"] is True
     page = open_tab(f"{site}/history/fire-1.html")
     answer = sw.evaluate("([id]) => __newsgist.summarizeFor(id, {mode: 'page'}, true)",
                          [tab_of(sw, page)])                 # as from a private window
