@@ -174,21 +174,27 @@ class Store:
                 self._lock_fd = -1
 
     @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, holding the data directory's write lock."""
+    def _locked(self) -> Iterator[sqlite3.Connection]:
+        """The connection, holding this thread's turn and the data directory's write lock."""
         with self._mutex:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-                self._writes += 1
+                yield self._db
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, holding the data directory's write lock."""
+        with self._locked() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            self._writes += 1
 
     def _migrate(self) -> None:
         with self._writing() as db:
@@ -246,12 +252,8 @@ class Store:
     def _empty_wal(self) -> None:
         """Copy the WAL into the database and truncate it: the WAL still holds the pages
         as they were before a deletion (best effort: a reader in progress may keep it)."""
-        with self._mutex:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        with self._locked() as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def clear(self) -> int:
         """Delete every entry; answers how many there were.  The freed pages are
@@ -262,12 +264,8 @@ class Store:
             db.execute("DELETE FROM shown")
             db.execute("DELETE FROM entries_fts")
             db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')")
-        with self._mutex:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            try:
-                self._db.execute("VACUUM")
-            finally:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        with self._locked() as db:
+            db.execute("VACUUM")
         self._empty_wal()
         return count
 
