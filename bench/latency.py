@@ -28,6 +28,7 @@ reports throughput, p50/p95 latency, errors and 503s.  The server runs with
     python bench/latency.py --pages 60 --json bench/results/latency.json
     python bench/latency.py --http               # concurrency over HTTP
     python bench/latency.py --first-start        # also: a start with an empty model cache
+    python bench/latency.py --baseline DIR       # + an earlier newsgist package, interleaved
     python bench/latency.py --smoke              # a few pages and a short curve: it runs
 
 Numbers are wall-clock on a shared machine: read the ratios, which come from
@@ -159,13 +160,13 @@ class LexRankPipeline:
 class Ours:
     """``newsgist.summarize_html``; the embedding cache is emptied before each call."""
 
-    def __init__(self):
-        import newsgist
-        from newsgist.pipeline import EmbeddingCache, default_pipeline
-
-        self.newsgist = newsgist
-        self.pipeline = default_pipeline()
+    def __init__(self, package=None):
+        if package is None:
+            import newsgist as package
+        self.newsgist = package
+        self.pipeline = package.pipeline.default_pipeline()
         self.pipeline.load()
+        EmbeddingCache = package.pipeline.EmbeddingCache
         self._fresh_cache = lambda: EmbeddingCache(self.pipeline.settings.cache_documents)
         self.timings: list[dict] = []
 
@@ -188,7 +189,7 @@ def run_pages(pages, methods: dict[str, Callable], ours: Ours) -> dict:
         for name in order:
             t = time.perf_counter()
             try:
-                if name == "newsgist":
+                if isinstance(methods[name], Ours):
                     methods[name](html, url)
                 else:
                     methods[name](html)
@@ -444,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=48, help="requests per level (bound)")
     ap.add_argument("--seconds", type=float, default=90.0, help="seconds per level (bound)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="also time another copy of the newsgist package (e.g. `git archive "
+                         "REV service/newsgist | tar -x -C /tmp/base`, then "
+                         "/tmp/base/service/newsgist), interleaved with the others per page")
     args = ap.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)   # tables survive an interrupted run
 
@@ -479,6 +484,12 @@ def main(argv: list[str] | None = None) -> int:
         ours.timings.clear()
         methods = {"naive (readability + pysbd + MiniLM fp32 torch)": naive,
                    "readability + sumy LexRank": lexrank, "newsgist": ours}
+        if args.baseline:
+            from extraction import load_baseline
+
+            before = Ours(load_baseline(args.baseline))
+            before(pages[0][1], pages[0][2])
+            methods["newsgist before (--baseline)"] = before
         result = run_pages(pages, methods, ours)
         results["per_page"] = report_pages(result, ours, len(pages))
 

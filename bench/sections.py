@@ -106,18 +106,16 @@ def make_pipelines(rankers: dict[str, object], use_cache: bool):
 
 
 def variants() -> dict[str, object]:
+    """The default ranker with one parameter of its sectioned reading changed."""
     from newsgist.rank import CentroidRanker
 
     base = CentroidRanker()
-    out = {}
-    for intro in (1.0, 2.0, 3.0):
-        for power in (0.0, 0.5, 1.0):
-            for decay in (1.0, 2.0):
-                changed = replace(base, intro_share=intro, section_length_power=power,
-                                  position_decay=decay)
-                if changed != base:
-                    out[f"intro {intro:g}, length^{power:g}, decay {decay:g}"] = changed
-    return out
+    changes = [("intro_share", v) for v in (1.0, 2.0, 3.0)] + \
+        [("section_length_power", v) for v in (0.5, 1.0)] + \
+        [("position_decay", v) for v in (0.5, 2.0)] + \
+        [("section_diversity", v) for v in (0.1, 0.25, 0.5, 1.0)]
+    return {f"{name} = {value:g}": replace(base, **{name: value}) for name, value in changes
+            if getattr(base, name) != value}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

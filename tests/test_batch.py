@@ -117,7 +117,7 @@ def test_jsonl_records_have_ids_positions_and_errors(tmp_path):
     assert records[0].html == page("One") and records[0].url == "https://e.example/1" \
         and records[0].title == "T" and records[0].error is None
     assert records[2].text == "plain text" and records[2].html is None
-    assert [r.error[0] if r.error else None for r in records] == [
+    assert [r.error.code if r.error else None for r in records] == [
         None, "invalid_json", None, "ambiguous_content", "missing_content", "invalid_field",
         "body_too_large"]
     assert count_records([str(src)], 1000) == 7
@@ -164,7 +164,7 @@ def test_folder_gives_its_pages_in_path_order(tmp_path):
     assert records[2].text == story(3) and records[2].html is None
     assert "Dee" in records[3].html
     too_big = list(read_records([str(folder)], max_bytes=100))
-    assert {r.error[0] for r in too_big} == {"body_too_large"}
+    assert {r.error.code for r in too_big} == {"body_too_large"}
 
 
 # -- output ---------------------------------------------------------------------------

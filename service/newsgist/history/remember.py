@@ -15,10 +15,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 
 from ..deadline import Deadline
-from ..pipeline import Pipeline, Summary, SummarySentence, _sentence, _summary_sentence
+from ..pipeline import Pipeline, _summary_sentence
 from ..rank import lead_weighted_centroid
 from ..real_sentences import summary_mask
 from ..stories import headline, site_of
+from ..summary import Summary, SummarySentence, _sentence
 from .reading import History
 from .since import Earlier
 from .store import NewEntry, Shown
