@@ -3,7 +3,7 @@
 // the add-on's own toolbar handler; the second panel must say what is new. Then the history page
 // is opened, searched, one entry forgotten and the rest cleared through its own buttons.
 (async () => {
-  const { cfg, sleep, report, fixtureTab } = globalThis.__smoke; // driver.js
+  const { cfg, sleep, report, fixtureTab, settled } = globalThis.__smoke; // driver.js
   const out = { ua: navigator.userAgent };
   try {
     const tab = await fixtureTab();
@@ -32,14 +32,7 @@
         sinceNew: since ? [...since.querySelectorAll('.since-new li')].map((li) => li.textContent) : [],
       };
     });
-    const waitDone = async () => {
-      for (let i = 0; i < 600; i++) {
-        const p = await readPanel();
-        if (p && p.state !== 'loading') return p;
-        await sleep(200);
-      }
-      return readPanel();
-    };
+    const waitDone = () => settled(readPanel);
     await goTo(`${cfg.site}/history/fire-1.html`);
     await __newsgist.summarizePage(await chrome.tabs.get(tab.id));
     out.first = await waitDone();
