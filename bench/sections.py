@@ -112,7 +112,7 @@ def variants() -> dict[str, object]:
     base = CentroidRanker()
     changes = [("intro_share", v) for v in (1.0, 2.0, 3.0)] + \
         [("section_length_power", v) for v in (0.5, 1.0)] + \
-        [("position_decay", v) for v in (0.5, 2.0)] + \
+        [("section_position_decay", v) for v in (0.0, 0.25, 0.5, 0.75, 1.0, 2.0)] + \
         [("section_diversity", v) for v in (0.1, 0.25, 0.5, 1.0)]
     return {f"{name} = {value:g}": replace(base, **{name: value}) for name, value in changes
             if getattr(base, name) != value}

@@ -174,10 +174,12 @@ def run(pages: list, sample: int | None, use_cache: bool = True) -> int:
     missing = [r["id"] for r in rows if not r["outline"]]
     print(f"\nWithout an outline: {', '.join(missing) or 'none'}")
     if sample:
-        chosen = random.Random(0).sample(sorted(outlines), min(sample, len(outlines)))
+        # Drawn from every structured page, outline or not, so that the sample does not
+        # move when a change gives or takes a page's outline.
+        chosen = random.Random(0).sample(sorted(r["id"] for r in rows), min(sample, len(rows)))
         print(f"\n## Outlines of {len(chosen)} pages (a fixed random sample), to check by hand\n")
         for page_id in sorted(chosen):
-            print(f"### {page_id}\n" + "\n".join(outlines[page_id]) + "\n")
+            print(f"### {page_id}\n" + "\n".join(outlines.get(page_id, ["(no outline)"])) + "\n")
     return 0
 
 

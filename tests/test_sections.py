@@ -98,7 +98,9 @@ def test_furniture_headings_open_no_body_section():
                                      "Related articles that may interest you",
                                      "3 user reviews for Acme VPN", "Still have questions?",
                                      "Let us handle the paperwork",
-                                     "Ten tips for a tidy desk | Deskwise"])
+                                     "Ten tips for a tidy desk | Deskwise",
+                                     "Call for comments", "Ask us how we can help",
+                                     "Want to see your potential savings?"])
 def test_furniture_headings(heading):
     assert is_furniture_heading(heading)
 
@@ -108,7 +110,8 @@ def test_furniture_headings(heading):
                                      "Related work", "Sharing files with a team",
                                      "The comments that changed the law", "Advertising rules",
                                      "Reviews of the best laptops", "Letting go of the past",
-                                     "Level | 4.2 m"])
+                                     "Level | 4.2 m", "Want to start a garden?",
+                                     "What to ask your doctor"])
 def test_article_headings_are_not_furniture(heading):
     assert not is_furniture_heading(heading)
 

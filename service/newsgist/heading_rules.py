@@ -39,6 +39,9 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     r"(?:leave|post|add|write) (?:a|your) (?:comment|reply|review)\b.*",
     r"(?:user|customer|reader) (?:reviews?|comments?|ratings?)(?: (?:for|of|on)\b.*)?",
     r"(?:still )?(?:have|got) (?:any |more )?questions|let us\b.*|(?:get|stay) in touch\b.*",
+    r"(?:contact|call|ask|email|talk to|speak to|write to) us\b.*|contact",
+    r"want to (?:see|win|learn more|know more|get started|try)\b.*",
+    r"call for comments|(?:join|read) the (?:comments|discussion)",
     r"(?:share|share this|share (?:this )?(?:article|story|post|page)|share on \S+|spread the word)",
     r"(?:follow us|follow \S+(?: \S+)? on|connect with us|stay connected|find us on \S+)\b.*",
     r"(?:helpful|useful|quick|external) links|(?:references|sources|bibliography|footnotes"

@@ -66,9 +66,9 @@ docs/method.md has the numbers) and nothing trained:
    sections, ``document.Article.is_sectioned``).  There the summary is not the
    introduction: position restarts in each section (the first sentences of a
    section carry it, as the first sentences of a story do), and each section
-   gets a share of the article's weight -- ``section_share``: alike for every
-   body section, the introduction ``intro_share`` times as much -- spread over
-   its sentences by the same harmonic decay.  Sentences of furniture sections
+   gets a share of the article's weight -- alike for every body section, the
+   introduction ``intro_share`` times as much -- spread over its sentences by
+   a decay of its own (``section_position_decay``).  Sentences of furniture sections
    (section ``-1``: "Related", "Comments") weigh nothing and are never chosen.
    The coverage objective then spreads the summary over the sections by
    itself.  After HipoRank (Dong, Mircea & Cheung, EACL 2021: "Discourse-Aware
@@ -135,6 +135,9 @@ class CentroidRanker:
     # strong.
     intro_share: float = 2.0
     section_length_power: float = 0.0
+    # The decay of the position weights within a section (``position_decay`` is the
+    # story's, over the whole article, and stays as it was).
+    section_position_decay: float = 1.0
     # ... and a choice from a section not yet in the summary earns this much more
     # (Lin & Bilmes' diversity reward over sections; 0: coverage alone).
     section_diversity: float = 0.0
@@ -157,7 +160,7 @@ class CentroidRanker:
             allowed &= owner >= 0
             if not allowed.any():
                 return []
-            position = section_positions(owner, self.position_decay, self.intro_share,
+            position = section_positions(owner, self.section_position_decay, self.intro_share,
                                          self.section_length_power)
         centroid = lead_weighted_centroid(
             vectors, self.position_decay, only=None if self.ineligible_in_centroid else allowed,
