@@ -91,7 +91,30 @@ function captureSelection() {
  * What the panel asks for: {mode: 'page'} or {mode: 'selection', text}, with an optional
  * length. Resolves to the service's answer, or to an error the panel can explain.
  */
-async function summarizeFor(tabId, request) {
+// Pages remembered in this worker's life, by tab and URL, with the `since` each got: a change of
+// length asks again for the same page, which must neither be stored twice nor lose its `since`.
+const remembered = new Map();
+
+/**
+ * Whether to send `remember` (docs/history.md): only when the reader switched history on, never
+ * from a private window, once per page in a tab.
+ */
+function rememberFor(settings, tabId, incognito, url) {
+  if (!settings.rememberHistory || incognito || !url) return false;
+  return !remembered.has(`${tabId} ${url}`);
+}
+
+function noteRemembered(tabId, url, result) {
+  const key = `${tabId} ${url}`;
+  if (result.ok && result.data && 'since' in result.data) {
+    remembered.set(key, result.data.since);
+    if (remembered.size > 200) remembered.delete(remembered.keys().next().value);
+  } else if (result.ok && result.data && remembered.has(key)) {
+    result.data.since = remembered.get(key);
+  }
+}
+
+async function summarizeFor(tabId, request, incognito = false) {
   const settings = await getSettings();
   const length = Object.hasOwn(LENGTHS, request.length) ? request.length : settings.defaultLength;
   const context = { length, mode: request.mode, serviceUrl: settings.serviceUrl };
@@ -112,8 +135,10 @@ async function summarizeFor(tabId, request) {
   } catch (e) {
     return { ...context, ok: false, error: { kind: 'capture', message: errorText(e) } };
   }
+  if (request.mode !== 'selection' && rememberFor(settings, tabId, incognito, payload.url)) payload.remember = true;
   // Not running? The native helper starts it (see lib/native.js), then it is asked again.
   const result = await native.summarizeStarting(tabId, settings, payload);
+  if (request.mode !== 'selection' && settings.rememberHistory) noteRemembered(tabId, payload.url, result);
   return { ...context, ...result };
 }
 
@@ -198,7 +223,7 @@ ext.contextMenus.onClicked.addListener((info, tab) => {
 ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (!msg || typeof msg.type !== 'string' || sender.id !== ext.runtime.id) return false;
   if (msg.type === MESSAGES.summarize && sender.tab) {
-    summarizeFor(sender.tab.id, msg.request || {}).then(sendResponse);
+    summarizeFor(sender.tab.id, msg.request || {}, Boolean(sender.tab.incognito)).then(sendResponse);
     return true;
   }
   if (msg.type === MESSAGES.allowStart && sender.tab) {
@@ -207,6 +232,10 @@ ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   }
   if (msg.type === MESSAGES.digestTabs && sender.tab) {
     openDigest(sender.tab);
+    return false;
+  }
+  if (msg.type === MESSAGES.openHistory) {
+    ext.tabs.create({ url: ext.runtime.getURL('history/history.html') });
     return false;
   }
   if (msg.type === MESSAGES.openOptions) {

@@ -12,8 +12,9 @@ from support import FIXTURES, HashingEncoder  # noqa: F401  (re-exported)
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings()
+def settings(tmp_path) -> Settings:
+    # The reading history of a test is its own (never the user's data directory).
+    return Settings(data_dir=str(tmp_path / "data"))
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -162,7 +163,10 @@ class ServerProcess:
             [sys.executable, "-m", "newsgist", "serve"]
         path = os.pathsep.join(p for p in (str(REPO / "service"), os.environ.get("PYTHONPATH"))
                                if p)
-        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path, **(env or {})}
+        # A reading history of its own (never the user's), unless the caller names one.
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path,
+                    "NEWSGIST_DATA_DIR": tempfile.mkdtemp(prefix="newsgist-data-"),
+                    **(env or {})}
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(cmd + args, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, env=full_env,

@@ -32,7 +32,8 @@ def validate(spec, path, method, response):
 def test_spec_is_openapi_31_and_lists_the_routes(spec):
     assert spec["openapi"].startswith("3.1")
     assert set(spec["paths"]) == {"/v1/summarize", "/v1/digest", "/v1/health",
-                                 "/openapi.json"}
+                                 "/openapi.json", "/v1/history", "/v1/history/export",
+                                 "/v1/history/{entry_id}"}
 
 
 def test_summary_answers_match(spec, client, news_html):

@@ -46,6 +46,10 @@
     const meta = h('p', { class: 'meta' });
     const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const error = h('div', { class: 'error', role: 'alert', hidden: true });
+    // Once, after a first summary: the reading history is offered (it is off after install).
+    const offer = h('section', { class: 'offer', hidden: true, 'aria-label': t('panelOfferLabel') });
+    // "New since you read <title> (date)": a story read before (the reading history).
+    const since = h('section', { class: 'since', hidden: true, 'aria-labelledby': 'ng-since' });
     const list = h('ol', { class: 'sentences', 'aria-label': t('panelSentencesLabel') });
     // The page's outline ("In this article", content/outline.js) goes here, below the summary.
     const sections = h('div', { class: 'sections', hidden: true });
@@ -65,7 +69,7 @@
     },
     h('header', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), t('extShortName')),
       h('span', { class: 'bar-end' }, digestTabs, close)),
-    heading, scope, meta, lengths, status, error, body, notes, actions);
+    heading, scope, meta, lengths, status, error, since, body, notes, actions, offer);
 
     // Keys pressed in the panel are not the page's business (news sites bind j/k, space, ...).
     for (const type of ['keydown', 'keyup', 'keypress']) {
@@ -76,7 +80,7 @@
     }
     root.append(panel);
     document.documentElement.append(host);
-    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, list, sections, notes, actions };
+    return { host, root, panel, heading, scope, meta, lengthButtons, status, error, since, list, sections, notes, actions, offer };
   }
 
   function setState(state) {
@@ -119,6 +123,10 @@
     ui.error.hidden = true;
     ui.error.replaceChildren();
     ui.list.replaceChildren();
+    ui.since.replaceChildren();
+    ui.since.hidden = true;
+    ui.offer.replaceChildren();
+    ui.offer.hidden = true;
     ui.sections.replaceChildren();
     ui.sections.hidden = true;
     ui.notes.hidden = true;
@@ -142,6 +150,8 @@
         type: 'button', class: 'sentence', 'data-index': s.index, title: whyTooltip(s.why),
         onclick: (event) => jump(i, event.currentTarget),
       }, String(s.text)))));
+    showSince(data.since);
+    offerHistory();
     const block = outline.render(data, t, jumpToHeading, jumpToOutlineSentence);
     ui.sections.replaceChildren(...(block ? [block] : []));
     ui.sections.hidden = !block;
@@ -151,6 +161,50 @@
     ui.notes.hidden = notes.length === 0;
     ui.actions.hidden = sentences.length === 0;
     setStatus(sentences.length ? t('panelHint') : t('panelNoSentences'));
+  }
+
+  /** What is new in this story since the reader last read it (`since` of a remembered page). */
+  function showSince(since) {
+    const read = since && Array.isArray(since.read) ? since.read : [];
+    if (!read.length) return;
+    const last = read[0];
+    const when = new Date(String(last.read_at));
+    const date = Number.isNaN(when.getTime()) ? '' : when.toLocaleDateString(undefined, { dateStyle: 'medium' });
+    const title = String(last.title || last.url || t('panelUntitled'));
+    const fresh = Array.isArray(since.new) ? since.new : [];
+    const [before, after] = t('panelSinceHeading', ['\uE000', date]).split('\uE000');
+    ui.since.replaceChildren(
+      h('h3', { id: 'ng-since' }, before, h('em', {}, title), after ?? ''),
+      fresh.length ? h('ul', { class: 'since-new' }, ...fresh.map((s) => h('li', {}, String(s.text))))
+        : h('p', { class: 'since-none' }, t('panelSinceNothing')),
+      ...(read.length > 1 ? [h('p', { class: 'since-more' }, t('panelSinceMore', [String(read.length - 1)]))] : []),
+      h('button', {
+        type: 'button', class: 'action link', onclick: () => ext.runtime.sendMessage({ type: MESSAGES.openHistory }),
+      }, t('panelOpenHistory')));
+    ui.since.hidden = false;
+  }
+
+  /** The first time a summary is shown (never in a private window): offer the reading history. */
+  async function offerHistory() {
+    if (ext.extension?.inIncognitoContext || !ui) return;
+    let stored;
+    try {
+      stored = await ext.storage.sync.get({ historyOffered: false, rememberHistory: false });
+    } catch {
+      return;
+    }
+    if (stored.historyOffered || stored.rememberHistory || !ui) return;
+    const answer = async (on) => {
+      await ext.storage.sync.set(on ? { historyOffered: true, rememberHistory: true } : { historyOffered: true });
+      if (!ui) return;
+      ui.offer.replaceChildren(h('p', {}, t(on ? 'panelOfferOn' : 'panelOfferOff')));
+    };
+    ui.offer.replaceChildren(
+      h('p', {}, t('panelOfferText')),
+      h('div', { class: 'offer-actions' },
+        h('button', { type: 'button', class: 'action primary', onclick: () => answer(true) }, t('panelOfferYes')),
+        h('button', { type: 'button', class: 'action', onclick: () => answer(false) }, t('panelOfferNo'))));
+    ui.offer.hidden = false;
   }
 
   function showError(result) {

@@ -83,5 +83,40 @@
     return call(serviceUrl, '/v1/health', { timeoutSeconds });
   }
 
-  globalThis.NewsGist = Object.assign(globalThis.NewsGist || {}, { api: { summarize, digest, health } });
+  // The reading history (docs/history.md): GET /v1/history (q, limit, before), DELETE one or all.
+  function history(settings, { q, limit, before } = {}) {
+    const params = new URLSearchParams();
+    if (q) params.set('q', q);
+    if (limit) params.set('limit', String(limit));
+    if (before) params.set('before', before);
+    const query = params.toString();
+    return call(settings.serviceUrl, `/v1/history${query ? `?${query}` : ''}`, { timeoutSeconds: settings.timeoutSeconds });
+  }
+
+  function forget(settings, id) {
+    return call(settings.serviceUrl, `/v1/history/${encodeURIComponent(String(id))}`, {
+      method: 'DELETE', timeoutSeconds: settings.timeoutSeconds,
+    });
+  }
+
+  function clearHistory(settings) {
+    return call(settings.serviceUrl, '/v1/history', { method: 'DELETE', timeoutSeconds: settings.timeoutSeconds });
+  }
+
+  /** GET /v1/history/export?format=markdown: {ok, text} or {ok: false, error}. */
+  async function exportHistory(settings) {
+    try {
+      const response = await fetch(`${settings.serviceUrl}/v1/history/export?format=markdown`, {
+        cache: 'no-store', credentials: 'omit',
+      });
+      if (!response.ok) return { ok: false, error: { kind: 'server', status: response.status, serviceUrl: settings.serviceUrl } };
+      return { ok: true, text: await response.text() };
+    } catch (e) {
+      return { ok: false, error: { kind: 'unreachable', message: String(e?.message || e), serviceUrl: settings.serviceUrl } };
+    }
+  }
+
+  globalThis.NewsGist = Object.assign(globalThis.NewsGist || {}, {
+    api: { summarize, digest, health, history, forget, clearHistory, exportHistory },
+  });
 })();

@@ -19,6 +19,7 @@
       allowStart: 'newsgist:allowStart', // panel -> worker: open the permission page
       digestTabs: 'newsgist:digestTabs', // panel -> worker: open the digest of the window's tabs
       openOptions: 'newsgist:openOptions', // panel -> worker: open the options page
+      openHistory: 'newsgist:openHistory', // panel -> worker: open the reading history page
       starting: 'newsgist:starting', // worker -> panel: {progress} of a service being started
       retry: 'newsgist:retry', // permission page -> panel: ask again
     }),

@@ -9,6 +9,8 @@
     serviceUrl: DEFAULT_SERVICE_URL,
     defaultLength: 'short',
     timeoutSeconds: 60,
+    // The reading history (docs/history.md): off after install; never from a private window.
+    rememberHistory: false,
   });
 
   // host_permissions only cover these hosts, and the page must never go anywhere else.
@@ -44,6 +46,7 @@
       serviceUrl: url.ok ? url.url : DEFAULTS.serviceUrl,
       defaultLength: Object.hasOwn(LENGTHS, stored.defaultLength) ? stored.defaultLength : DEFAULTS.defaultLength,
       timeoutSeconds: clampTimeout(stored.timeoutSeconds),
+      rememberHistory: stored.rememberHistory === true,
     };
   }
 

@@ -39,6 +39,7 @@
     urlInput.value = s.serviceUrl;
     lengthSelect.value = s.defaultLength;
     timeoutInput.value = String(s.timeoutSeconds);
+    $('rememberHistory').checked = s.rememberHistory;
   }
 
   form.addEventListener('submit', async (event) => {
@@ -49,7 +50,9 @@
       return;
     }
     const timeoutSeconds = clampTimeout(timeoutInput.value);
-    await saveSettings({ serviceUrl: url.url, defaultLength: lengthSelect.value, timeoutSeconds });
+    await saveSettings({
+      serviceUrl: url.url, defaultLength: lengthSelect.value, timeoutSeconds, rememberHistory: $('rememberHistory').checked,
+    });
     urlInput.value = url.url;
     timeoutInput.value = String(timeoutSeconds);
     say(t('optionsSaved'), 'ok');

@@ -24,16 +24,33 @@ __all__ = ["Article", "Block", "Digest", "Page", "Pipeline", "Summary", "Summary
 
 
 def summarize_html(html: str | bytes, *, url: str | None = None, title: str | None = None,
-                   sentences: int | None = None) -> Summary:
+                   sentences: int | None = None, remember: bool = False) -> Summary:
     """Summarize a page's HTML: its readable article's ``sentences`` key sentences
-    (default 3).  Bytes are decoded as a browser would (``newsgist.inputs``)."""
+    (default 3).  Bytes are decoded as a browser would (``newsgist.inputs``).
+    ``remember=True`` also keeps it in the reading history and answers a
+    ``history.RememberedSummary`` (with ``since``: what is new in its story)."""
+    if remember:
+        return _remembered(html=html, url=url, title=title, sentences=sentences)
     return default_pipeline().summarize_html(html, url=url, title=title, sentences=sentences)
 
 
 def summarize_text(text: str | bytes, *, url: str | None = None, title: str | None = None,
-                   sentences: int | None = None) -> Summary:
-    """Summarize plain text (paragraphs separated by blank lines)."""
+                   sentences: int | None = None, remember: bool = False) -> Summary:
+    """Summarize plain text (paragraphs separated by blank lines); ``remember`` as above."""
+    if remember:
+        return _remembered(text=text, url=url, title=title, sentences=sentences)
     return default_pipeline().summarize_text(text, url=url, title=title, sentences=sentences)
+
+
+def _remembered(**page) -> Summary:
+    from .history import History, summarize_remembered
+
+    pipeline = default_pipeline()
+    history = History(pipeline.settings)
+    try:
+        return summarize_remembered(pipeline, history, **page)
+    finally:
+        history.close()
 
 
 def rank_sentences(texts: Sequence[str], *, sentences: int | None = None) -> list[int]:

@@ -26,6 +26,7 @@ from .errors import BodyTooLarge, InvalidInput, ModelNotReady, NewsGistError, Ov
 from .inputs import json_object, optional_field, page_field
 from .memory import MemoryTrim
 from .stories import Page, build_digest
+from .history import routes as history_routes
 from .openapi import openapi_document
 from .pipeline import Pipeline, check_sentence_count
 
@@ -75,10 +76,11 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     # CORS headers only for the extension's own origins (never "*").
     CORS(app, origins=[rf"^{re.escape(p)}[A-Za-z0-9@._-]+$"
                        for p in settings.allowed_origin_prefixes],
-         methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"], max_age=600)
+         methods=["GET", "POST", "DELETE", "OPTIONS"], allow_headers=["Content-Type"], max_age=600)
     app.before_request(_guard)
     app.after_request(_log_request)
     app.register_blueprint(bp)
+    app.register_blueprint(history_routes.bp)   # /v1/history (newsgist.history)
     app.register_error_handler(NewsGistError, _newsgist_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -188,10 +190,15 @@ def summarize():
     include_text = body.get("include_text", False)
     if not isinstance(include_text, bool):
         raise InvalidInput("'include_text' must be true or false.", code="invalid_field")
+    remember = history_routes.remember_flag(body)
     pipeline = _ready_pipeline()
     deadline = _request_deadline(settings.request_timeout)
     with _ext()["admission"]:
-        if kind == "html":
+        if remember:
+            summary = history_routes.summarize_remembered(
+                pipeline, history_routes.history_of(current_app), **{kind: content}, url=url,
+                title=title, sentences=count, deadline=deadline)
+        elif kind == "html":
             summary = pipeline.summarize_html(content, url=url, title=title, sentences=count,
                                               deadline=deadline)
         else:

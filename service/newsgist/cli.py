@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     summ.add_argument("--url", help="the page's URL (helps extraction)")
     summ.add_argument("--json", action="store_true", help="print the API's JSON answer")
     summ.add_argument("--model", help="model path or hub name")
+    summ.add_argument("--remember", action="store_true",
+                      help="keep it in the reading history (newsgist history)")
 
     dig = sub.add_parser("digest", help="group pages (HTML or text files) into stories and "
                                         "summarize each story once across its pages")
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # newsgist batch (newsgist/batch/command.py)
     add_length_arguments(batch.add_parser(sub), "sentences per summary (1-20)")
+    from .history import command as history
+    history.add_parser(sub)  # newsgist history (newsgist/history/command.py)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(model=getattr(args, "model", None))
@@ -59,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "batch":
         return batch.batch_command(args, settings)
+    if args.command == "history":
+        return history.history_command(args, settings)
     if args.command == "serve":
         return serve_command(settings.with_(host=args.host, port=args.port, threads=args.threads,
                                             allow_remote=args.allow_remote,
@@ -133,7 +139,10 @@ def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
     is_text = args.text or not looks_like_html(content)
     try:
         pipeline = Pipeline(settings)
-        if is_text:
+        if args.remember:
+            summary = _remembered(pipeline, settings, "text" if is_text else "html", content,
+                                  args.url, count)
+        elif is_text:
             summary = pipeline.summarize_text(content, url=args.url, sentences=count)
         else:
             summary = pipeline.summarize_html(content, url=args.url, sentences=count)
@@ -145,12 +154,33 @@ def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for s in summary.sentences:
             print(s.text)
+        if args.remember:
+            from .history.command import print_since
+            print_since(summary)
         if summary.outline is not None:
             print("\nIn this article:")
             _print_outline(summary.outline.entries, 0)
             if summary.outline.truncated:
                 print("  ...")
     return 0
+
+
+def _remembered(pipeline, settings: Settings, kind: str, content: str, url: str | None,
+                count: int | None):
+    """The summary, kept in the reading history (``--remember``)."""
+    import sqlite3
+
+    from .history import History, HistoryUnavailable, summarize_remembered
+
+    history = History(settings)
+    try:
+        return summarize_remembered(pipeline, history, **{kind: content}, url=url,
+                                    sentences=count)
+    except (HistoryUnavailable, OSError, sqlite3.Error) as exc:
+        raise NewsGistError(f"the history cannot be used: {exc}",
+                            code="history_unavailable") from None
+    finally:
+        history.close()
 
 
 def _print_outline(entries, depth: int) -> None:

@@ -29,6 +29,14 @@ def default_cache_dir() -> str:
     return os.path.join(base, "newsgist")
 
 
+def default_data_dir() -> str:
+    """``$XDG_DATA_HOME/newsgist``, else ``~/.local/share/newsgist``: where the reading
+    history lives (``newsgist.history``)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local",
+                                                           "share")
+    return os.path.join(base, "newsgist")
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -84,6 +92,12 @@ class Settings:
     # Off for ``newsgist serve``; a service the browser's native messaging host
     # starts gets HOST_IDLE_EXIT unless NEWSGIST_IDLE_EXIT says otherwise.
     idle_exit: float = 0.0
+    # The reading history (newsgist.history, docs/history.md): where it is kept, whether
+    # a request with "remember" may store a page (False: it gets a warning instead), and
+    # how many days back a remembered page looks for earlier pages of its story.
+    data_dir: str = field(default_factory=default_data_dir)
+    history: bool = True
+    history_story_days: float = 14.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

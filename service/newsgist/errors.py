@@ -19,6 +19,11 @@ CODES: dict[str, int] = {
     "unreadable": 400,
     # A digest's list of pages is malformed or too long.
     "invalid_pages": 400, "too_many_pages": 400,
+    # A history route's parameter is malformed (newsgist.history.routes).
+    "invalid_query": 400, "invalid_limit": 400, "invalid_before": 400, "invalid_format": 400,
+    "invalid_id": 400, "unknown_entry": 404,
+    # The history database cannot be opened (a newer schema, an unwritable directory).
+    "history_unavailable": 503,
     # The Host or Origin is not allowed.
     "forbidden_host": 403, "forbidden_origin": 403,
     "not_found": 404,

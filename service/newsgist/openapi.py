@@ -35,7 +35,18 @@ _DESCRIPTIONS = {
 
 
 def openapi_document(settings: Settings | None = None) -> dict:
-    settings = settings or Settings()
+    document = _core_document(settings or Settings())
+    # The reading history's routes and fields (newsgist.history.openapi).
+    from .history import openapi as history
+    document["paths"].update(history.history_paths())
+    schemas = document["components"]["schemas"]
+    schemas.update(history.history_schemas())
+    schemas["SummarizeRequest"]["properties"].update(history.REMEMBER_FIELD)
+    schemas["Summary"]["properties"].update(history.SUMMARY_FIELDS)
+    return document
+
+
+def _core_document(settings: Settings) -> dict:
     error_ref = {"$ref": "#/components/schemas/Error"}
 
     def errors(*statuses: int) -> dict:

@@ -211,17 +211,20 @@ class CentroidRanker:
         return owner
 
     def cover(self, cosine: np.ndarray, weight: np.ndarray, k: int,
-              allowed: np.ndarray, groups: np.ndarray | None = None) -> dict[int, float]:
+              allowed: np.ndarray, groups: np.ndarray | None = None,
+              covered: np.ndarray | None = None) -> dict[int, float]:
         """The greedy coverage choice (module doc, point 2) over sentences with pairwise
         ``cosine`` and centroid ``weight``: up to ``k`` of the ``allowed`` ones, none
         closer than ``redundancy`` to another; each chosen index with its marginal gain,
         in the order chosen.  One article's sentences here, or a story's, across pages.
         With ``groups`` (each sentence's section), the choice also earns
         ``section_diversity`` times Lin & Bilmes' diversity reward (module doc, point 5);
-        the gains reported stay the coverage gains."""
+        the gains reported stay the coverage gains.  ``covered``: how much of each
+        sentence is covered before any is chosen (what a reader has already seen,
+        ``newsgist.history.since``); none by default."""
         match = np.clip(cosine, 0.0, 1.0) ** float(self.sharpness)
         np.fill_diagonal(match, 1.0)   # a sentence always stands for itself (zero rows too)
-        covered = np.zeros(len(weight))
+        covered = np.zeros(len(weight)) if covered is None else np.asarray(covered, float)
         chosen: list[int] = []
         gains: dict[int, float] = {}
         spread = groups is not None and self.section_diversity > 0

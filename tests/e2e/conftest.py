@@ -78,12 +78,15 @@ class Service:
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_dir / "service.log"
         self.proc: subprocess.Popen | None = None
+        # A reading history of its own (the history tests remember pages), never the user's.
+        self.data_dir = tempfile.mkdtemp(prefix="newsgist-e2e-data-")
 
     def start(self) -> None:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "newsgist", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, "NEWSGIST_DATA_DIR": self.data_dir})
         log.close()
         deadline = time.monotonic() + SERVICE_START_S
         while time.monotonic() < deadline:

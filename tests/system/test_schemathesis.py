@@ -11,6 +11,8 @@ Bounded: a fixed number of examples per operation, so ``make test`` stays short.
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -21,12 +23,14 @@ from newsgist.config import Settings
 from newsgist.pipeline import Pipeline
 from support import HashingEncoder
 
-_settings = Settings()
+# A history of the run's own, never the user's (generated requests remember and delete).
+_settings = Settings(data_dir=tempfile.mkdtemp(prefix="newsgist-schemathesis-"))
 app = create_app(_settings, Pipeline(_settings, encoder=HashingEncoder()))
 # A schema-valid request is a summary (200) or "no readable article" (422, the
 # documented answer to valid JSON whose page holds no article); never a 400 or 415.
+# DELETE /v1/history/{entry_id} with a well-formed id of no entry is a 404 (unknown_entry).
 config = schemathesis.config.SchemathesisConfig.from_dict({
-    "checks": {"positive_data_acceptance": {"expected-statuses": [200, 422]}},
+    "checks": {"positive_data_acceptance": {"expected-statuses": [200, 404, 422]}},
     "generation": {"mode": "all"},
 })
 schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
@@ -45,7 +49,9 @@ def test_the_document_is_what_schemathesis_tests():
     schemathesis leaves out the route that serves the document itself."""
     operations = {f"{op.ok().method.upper()} {op.ok().path}"
                   for op in schema.get_all_operations()}
-    assert operations >= {"POST /v1/summarize", "POST /v1/digest", "GET /v1/health"}
+    assert operations >= {"POST /v1/summarize", "POST /v1/digest", "GET /v1/health",
+                          "GET /v1/history", "GET /v1/history/export", "DELETE /v1/history",
+                          "DELETE /v1/history/{entry_id}"}
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "null"])

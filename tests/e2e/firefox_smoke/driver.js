@@ -9,6 +9,15 @@
     report: (data) => fetch(cfg.report, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(data),
     }),
+    /** What `read()` answers once the panel has left its loading state (or after ~2 minutes). */
+    async settled(read) {
+      for (let i = 0; i < 600; i++) {
+        const p = await read();
+        if (p && p.state !== 'loading') return p;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return read();
+    },
     /** The settings pointed at the test's service, then the tab web-ext opened on the site, loaded. */
     async fixtureTab() {
       await chrome.storage.sync.set({ serviceUrl: cfg.service });
