@@ -25,6 +25,7 @@ from .config import LENGTH_PRESETS, Settings
 from .deadline import Deadline
 from .errors import BodyTooLarge, InvalidInput, ModelNotReady, NewsGistError, Overloaded
 from .memory import MemoryTrim
+from .multilingual import pipeline_languages
 from .stories import Page, build_digest
 from .openapi import openapi_document
 from .pipeline import Pipeline, check_sentence_count
@@ -166,8 +167,10 @@ def _unexpected_error(exc: Exception):
 def health():
     pipeline: Pipeline = _ext()["pipeline"]
     # lengths: what each `length` means, so a client (the extension) need not keep its own copy.
+    # languages: those a model that knows them serves (null: many, not listed).
     return jsonify(status="ok" if pipeline.ready else "loading", model=pipeline.model_name,
-                   version=__version__, lengths=LENGTH_PRESETS)
+                   version=__version__, lengths=LENGTH_PRESETS,
+                   languages=pipeline_languages(pipeline))
 
 
 @bp.get("/openapi.json")

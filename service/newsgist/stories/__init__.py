@@ -250,7 +250,8 @@ def _source_warnings(pipeline: Pipeline, members: list[int], read: dict[int, Pre
                        f"{pipeline.settings.max_article_sentences} were considered (setting "
                        "NEWSGIST_MAX_ARTICLE_SENTENCES).")
         lang = read[i].article.lang
-        if pipeline.language_warning(lang) is not None:
+        # Stories are grouped and ranked with the English model (embed_documents, no lang).
+        if pipeline.language_warning(lang, pipeline.encoder) is not None:
             out.append(f"Page {i} is in '{lang}', a language the model {pipeline.model_name} "
                        "does not know: its story's grouping and sentences may not be the best "
                        "(setting NEWSGIST_MODEL).")
