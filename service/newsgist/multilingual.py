@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from .embed import Encoder, model_languages
 from .encoders import USEM3_LANGUAGES, E5Encoder, Usem3Encoder
@@ -117,3 +117,20 @@ def pipeline_languages(pipeline) -> list[str] | None:
     english = pipeline.encoder.languages if pipeline.ready \
         else model_languages(pipeline.settings.model)
     return languages_served(english, pipeline.multilingual)
+
+
+def shared_language(multilingual: LanguageEncoders, langs: Iterable[str | None]) -> str | None:
+    """The language that chooses one encoder for a digest's pages, which must share one
+    vector space to be grouped: a non-English language of theirs when the multilingual
+    model serves every one of them (English included), else None: the English model,
+    as before.  Measured in ``bench/digest_languages.py``: with USE-Multilingual an
+    English and a French page of one story group at the digest's threshold and pages of
+    different stories do not; with the English model neither holds for French pages."""
+    langs = {lang or ENGLISH for lang in langs}
+    others = sorted(langs - {ENGLISH})
+    if not others or not all(multilingual.serves(lang) for lang in others):
+        return None
+    known = multilingual.languages
+    if ENGLISH in langs and known is not None and ENGLISH not in known:
+        return None
+    return others[0]

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..deadline import Deadline
+from ..multilingual import shared_language
 from ..errors import ClientGone, DeadlineExceeded, NewsGistError, PageTooLarge
 from ..pipeline import Pipeline, Prepared, Summary, check_sentence_count
 from ..workers import InThreadRunner
@@ -190,8 +191,10 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
     heads = {i: headline(read[i].article.title or pages[i].title) for i in order}
     head_texts = sorted({h for h in heads.values() if h})
     documents = [[s.text for s in candidates[i]] for i in order]
+    # One encoder for every page, so that they can be compared (newsgist.multilingual).
+    lang = shared_language(pipeline.multilingual, [read[i].article.lang for i in order])
     embedded = pipeline.embed_documents(documents + ([head_texts] if head_texts else []),
-                                        deadline) if documents else []
+                                        deadline, lang) if documents else []
     vectors = {i: embedded[n][0] for n, i in enumerate(order)}
     head_vectors = dict(zip(head_texts, embedded[-1][0])) if head_texts else {}
     cached = all(hit for _, hit in embedded)
@@ -228,17 +231,21 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
         per_source = max(MIN_SENTENCES_PER_SOURCE, STORY_SENTENCE_BUDGET // len(members))
         stories.append(_story(pipeline, members, pages, read, candidates, vectors, heads,
                               head_vectors, keys, k, per_source))
-        warnings += _source_warnings(pipeline, members, read, candidates, per_source)
+        warnings += _source_warnings(pipeline, members, read, candidates, per_source, lang)
     timings["rank"] = _ms_since(t)
     timings["total"] = _ms_since(started)
     stories.sort(key=lambda s: (-len(s.sources), s.sources[0].page))
-    return Digest(stories=stories, singles=singles, failed=failed, model=pipeline.model_name,
+    return Digest(stories=stories, singles=singles, failed=failed,
+                  model=pipeline.encoder_for(lang).name,
                   timings_ms=timings, warnings=warnings, cached=cached and bool(order))
 
 
 def _source_warnings(pipeline: Pipeline, members: list[int], read: dict[int, Prepared],
-                     candidates: dict, per_source: int) -> list[str]:
-    """What the reader should know about a story's sources (singles carry their own)."""
+                     candidates: dict, per_source: int,
+                     digest_lang: str | None = None) -> list[str]:
+    """What the reader should know about a story's sources (singles carry their own);
+    ``digest_lang`` chose the encoder the stories were grouped and ranked with."""
+    encoder = pipeline.encoder_for(digest_lang)
     out = []
     for i in members:
         total = read[i].total
@@ -250,9 +257,8 @@ def _source_warnings(pipeline: Pipeline, members: list[int], read: dict[int, Pre
                        f"{pipeline.settings.max_article_sentences} were considered (setting "
                        "NEWSGIST_MAX_ARTICLE_SENTENCES).")
         lang = read[i].article.lang
-        # Stories are grouped and ranked with the English model (embed_documents, no lang).
-        if pipeline.language_warning(lang, pipeline.encoder) is not None:
-            out.append(f"Page {i} is in '{lang}', a language the model {pipeline.model_name} "
+        if pipeline.language_warning(lang, encoder) is not None:
+            out.append(f"Page {i} is in '{lang}', a language the model {encoder.name} "
                        "does not know: its story's grouping and sentences may not be the best "
                        "(setting NEWSGIST_MODEL).")
     return out
