@@ -1,7 +1,7 @@
 """How fast is ``newsgist batch``, how much memory does it take, and how does Ray compare?
 
 In one run, on the real pages of the extraction benchmark (``../shared/data/extraction``,
-or a path as the first argument), repeated with fresh ids to get as many records as asked:
+or ``--data PATH``), repeated with fresh ids to get as many records as asked:
 
 1. **throughput**, records/s, every method on the same records, in turns:
    * ``loop``: a single process calling ``Pipeline.summarize_html`` record after record
@@ -22,8 +22,9 @@ or a path as the first argument), repeated with fresh ids to get as many records
    against the loop (``--pages``, default 60).
 
     python bench/batch.py                                  # all four
-    python bench/batch.py /path/to/extraction --records 100 --rounds 2 --sizes 100,2000
+    python bench/batch.py --data PATH --records 100 --rounds 2 --sizes 100,2000
     python bench/batch.py --only throughput                # or: batching, memory, split
+    python bench/batch.py --smoke                          # all four on a few pages, no Ray
 
 Each method runs in a process of its own.  The machine may be shared: the load
 average before and after each measurement is printed; read the ratios.
@@ -31,8 +32,6 @@ average before and after each measurement is printed; read the ratios.
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import json
 import os
 import subprocess
@@ -42,28 +41,11 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction"
-if str(ROOT / "service") not in sys.path:
-    sys.path.insert(0, str(ROOT / "service"))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from bench_support import BenchArguments, read_pages
+from processes import tree_rss_mb
 
 
 # -- input --------------------------------------------------------------------------------
-def pages(data: Path) -> list[tuple[str, str]]:
-    folder = data / "html" if (data / "html").is_dir() else data
-    out = []
-    for path in sorted(folder.iterdir()):
-        if path.name.endswith(".html.gz"):
-            out.append((path.name[:-8], gzip.decompress(path.read_bytes()).decode("utf-8",
-                                                                                    "replace")))
-        elif path.name.endswith(".html"):
-            out.append((path.name[:-5], path.read_text("utf-8", "replace")))
-    if not out:
-        sys.exit(f"no .html or .html.gz pages in {folder}")
-    return out
-
-
 def write_input(path: Path, source: list[tuple[str, str]], n: int) -> Path:
     """``n`` records: the pages in turn, each repeat with an id of its own."""
     with open(path, "w", encoding="utf-8") as fh:
@@ -74,28 +56,6 @@ def write_input(path: Path, source: list[tuple[str, str]], n: int) -> Path:
 
 
 # -- measuring a process tree ---------------------------------------------------------------
-def _tree_rss_mb(root: int) -> float:
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            ppid, pages_ = int(fields[1]), int(fields[21])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages_
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def run_measured(cmd: list[str]) -> dict:
     """Runs ``cmd``; its wall time, peak RSS of its process tree, and the JSON it printed last."""
     start = time.monotonic()
@@ -104,7 +64,10 @@ def run_measured(cmd: list[str]) -> dict:
 
     def sample() -> None:
         while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+            try:
+                peak[0] = max(peak[0], tree_rss_mb(proc.pid))
+            except OSError:  # ended between the poll and the reading
+                break
             time.sleep(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -229,26 +192,27 @@ def throughput(source, tmp: Path, n: int, rounds: int, methods: list[str]) -> di
 
 # -- 2. cross-document batching -----------------------------------------------------------------
 def batching(source, n_docs: int = 48, group: int = 8) -> dict:
+    """The sentences each page's summary chooses from (``Pipeline.prepare_page`` and
+    ``candidates``, as the digest reads its pages), embedded one page per call and one
+    group of pages per call, by the encoder straight (no cache in between)."""
     import numpy as np
 
     from newsgist.config import Settings
-    from newsgist.embed import cpu_threads, load_encoder
+    from newsgist.embed import cpu_threads
     from newsgist.errors import NewsGistError
-    from newsgist.isolate import prepare_html
-    from newsgist.pipeline import EMBED_MAX_CHARS, _unique
+    from newsgist.pipeline import EMBED_MAX_CHARS, Pipeline
     from newsgist.rank import CentroidRanker
 
-    s = Settings.from_env()
-    encoder = load_encoder(s.model, s.backend, cpu_threads(), s.cache_dir)
+    pipeline = Pipeline(Settings.from_env(threads=cpu_threads()))
+    encoder = pipeline.encoder
     docs = []
     for _, html in source[:n_docs]:
         try:
-            prepared = prepare_html(html, None, s.max_article_sentences)
+            prepared = pipeline.prepare_page(html, None)
         except NewsGistError:
             continue
-        texts = [x.text[:EMBED_MAX_CHARS] for x in _unique(prepared.sentences)]
-        if len(texts) >= s.min_article_sentences:
-            docs.append((texts, [len(t.split()) for t in texts]))
+        texts = [x.text[:EMBED_MAX_CHARS] for x in pipeline.candidates(prepared)]
+        docs.append((texts, [len(t.split()) for t in texts]))
     encoder.encode(docs[0][0])  # warm
     t = time.perf_counter()
     alone = [encoder.encode(texts) for texts, _ in docs]
@@ -342,10 +306,18 @@ def split(source, n_pages: int = 60) -> dict:
     return {"per_threads": out, "ceiling": ceiling}
 
 
+# A few records through every part (Ray left out: an optional extra, and its start alone
+# takes longer than all the rest).
+SMOKE = {"records": 6, "methods": "loop,batch,shared", "sizes": "6", "pages": 3, "docs": 4}
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("data", nargs="?", default=str(DEFAULT_DATA),
-                    help="the extraction data folder (its html/ pages), or a folder of pages")
+    if sys.argv[1:2] == ["--run"]:  # a method's own process: bench/batch.py --run METHOD IN OUT
+        child(*sys.argv[2:5])
+        return
+    ap = BenchArguments(__doc__, smoke=SMOKE)
+    ap.add_data("--data", "extraction", help="the extraction data folder (its html/ pages), "
+                                             "or a folder of pages")
     ap.add_argument("--records", type=int, default=100, help="records for the throughput runs")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of the throughput runs "
                                                           "(the order reverses each round)")
@@ -353,15 +325,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="100,500,2000", help="input sizes for the memory runs")
     ap.add_argument("--only", choices=["throughput", "batching", "memory", "split"])
     ap.add_argument("--pages", type=int, default=60, help="pages for the split run")
+    ap.add_argument("--docs", type=int, default=48, help="pages for the batching run")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--cache-dir", help="model cache to use (NEWSGIST_CACHE_DIR); exported "
                                         "first if needed, so no run pays for the export")
-    ap.add_argument("--run", nargs=3, metavar=("METHOD", "IN", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.run:
-        child(*args.run)
-        return
-    source = pages(Path(args.data))
+    source = [(page.id, page.html) for page in read_pages(args.data)]
     methods = args.methods.split(",")
     if "ray" in methods:
         try:
@@ -379,7 +348,7 @@ def main() -> None:
             results["throughput"] = throughput(source, Path(tmp), args.records, args.rounds,
                                                methods)
         if args.only in (None, "batching"):
-            results["batching"] = batching(source)
+            results["batching"] = batching(source, args.docs)
         if args.only in (None, "memory"):
             results["memory"] = memory(source, Path(tmp),
                                        [int(x) for x in args.sizes.split(",")])

@@ -6,8 +6,8 @@ Three measurements, all with the real model, in one run:
    ``bench/digest_set/``: the news pages written for the tests
    (``tests/fixtures/digest/``, with headlines) and articles of the shared
    CNN/DailyMail dev file that cover one event (ids and labels in
-   ``bench/digest_set/cnndm.json``; the text is read from ``--data``; it has
-   no headlines).  Pairwise precision, recall and F1 of "same story" and
+   ``bench/digest_set/cnndm.json``, or ``--labels``; the text is read from ``--data``;
+   it has no headlines).  Pairwise precision, recall and F1 of "same story" and
    B-cubed F1, over thresholds, linkages and headline weights; the threshold
    is chosen by pairwise F1 on both sets together.
 2. **Redundancy**: the share of sentence pairs inside a story's summary whose
@@ -19,12 +19,11 @@ Three measurements, all with the real model, in one run:
    digest of the same tabs and a summary after a digest (cache hits).
 
     python bench/digest.py [--data PATH/cnndm_dev.jsonl] [--pages PATH/extraction] [--rounds 3]
+    python bench/digest.py --smoke     # the stand-ins (their own labels), 3 tabs, 1 round
 """
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import itertools
 import json
 import statistics
@@ -35,7 +34,8 @@ from typing import Sequence
 
 import numpy as np
 
-from _common import DEFAULT_SUMMARIZATION_DATA, REPO, read_jsonl, split_tokenized
+from bench_support import (FIXTURES, REPO, BenchArguments, read_pages, read_summarization,
+                           split_tokenized)
 
 from newsgist.config import Settings
 from newsgist.pipeline import EmbeddingCache, Pipeline
@@ -44,22 +44,22 @@ from newsgist.stories import GroupingParams, Page, headline
 from newsgist.stories.grouping import LINKAGES, group, page_similarity
 from newsgist.stories.summary import story_summary
 
-SET = REPO / "bench" / "digest_set"
-FIXTURES = REPO / "tests" / "fixtures" / "digest"
-DEFAULT_PAGES = REPO.parent / "shared" / "data" / "extraction"
+LABELS = REPO / "bench" / "digest_set" / "cnndm.json"
+SMOKE_LABELS = FIXTURES / "digest_labels.json"   # the same format, for the smoke stand-in
+DIGEST_FIXTURES = REPO / "tests" / "fixtures" / "digest"
 THRESHOLDS = [round(0.30 + 0.025 * i, 3) for i in range(27)]   # 0.30 .. 0.95
 HEADLINE_WEIGHTS = [0.0, 0.2, 0.3, 0.5]
 
 
 # -- the labeled set --------------------------------------------------------------------
-def labeled_pages(data: Path) -> dict[str, tuple[list[Page], list[str]]]:
+def labeled_pages(data: Path, labels_file: Path) -> dict[str, tuple[list[Page], list[str]]]:
     """{set name: (pages, story labels)}."""
-    labels = json.loads((FIXTURES / "labels.json").read_text(encoding="utf-8"))
-    fixtures = [Page(html=(FIXTURES / f"{name}.html").read_text(encoding="utf-8"),
+    labels = json.loads((DIGEST_FIXTURES / "labels.json").read_text(encoding="utf-8"))
+    fixtures = [Page(html=(DIGEST_FIXTURES / f"{name}.html").read_text(encoding="utf-8"),
                      url=v["url"]) for name, v in sorted(labels.items())]
     fixture_labels = [v["story"] for _, v in sorted(labels.items())]
-    chosen = json.loads((SET / "cnndm.json").read_text(encoding="utf-8"))["articles"]
-    rows = read_jsonl(data)
+    chosen = json.loads(labels_file.read_text(encoding="utf-8"))["articles"]
+    rows = read_summarization(data)
     cnn_pages, cnn_labels = [], []
     for item in chosen:
         row = rows[item["line"]]
@@ -216,19 +216,6 @@ def redundancy_table(sets: dict, pipeline: Pipeline) -> None:
 
 
 # -- speed ----------------------------------------------------------------------------------
-def load_real_pages(data: Path, n: int) -> list[Page]:
-    files = sorted((data / "html").glob("*.html.gz"))
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for f in files:
-        key = f.name.split(".")[0]
-        pages.append(Page(html=gzip.decompress(f.read_bytes()).decode("utf-8", "replace"),
-                          url=truth.get(key, {}).get("url")))
-        if len(pages) == n:
-            break
-    return pages
-
-
 def speed_table(pages: list[Page], rounds: int, pipeline: Pipeline) -> None:
     from newsgist.api import create_app
 
@@ -288,11 +275,14 @@ def speed_table(pages: list[Page], rounds: int, pipeline: Pipeline) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_SUMMARIZATION_DATA,
-                        help="the CNN/DailyMail dev file (cnndm_dev.jsonl)")
-    parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES,
-                        help="the extraction benchmark's folder (html/*.html.gz) for the speed run")
+    parser = BenchArguments(__doc__, smoke={"tabs": 3, "rounds": 1})
+    parser.add_data("--data", "summarization", help="the CNN/DailyMail dev file (cnndm_dev.jsonl)")
+    parser.add_data("--pages", "extraction",
+                    help="the extraction benchmark's folder (html/*.html.gz) for the speed run")
+    parser.add_argument("--labels", type=Path,
+                        help=f"the labeled articles of --data (default: "
+                             f"{LABELS.relative_to(REPO)}; with --smoke "
+                             f"{SMOKE_LABELS.relative_to(REPO)})")
     parser.add_argument("--tabs", type=int, default=12, help="pages in the speed run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--linkage", choices=LINKAGES, default="average",
@@ -308,13 +298,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = None
     if not args.only_speed:
         sets = {name: (represent(pipeline, pages), gold)
-                for name, (pages, gold) in labeled_pages(args.data).items()}
+                for name, (pages, gold) in labeled_pages(
+                    args.data, args.labels or (SMOKE_LABELS if args.smoke else LABELS)).items()}
         params = grouping_table(sets, args.linkage, args.headline_weight)
         print(f"  in use (service/newsgist/stories/grouping.py): {GroupingParams()}"
               + ("" if GroupingParams() == params else "  <- differs from the measured choice"))
         redundancy_table(sets, pipeline)
     if not args.skip_speed:
-        speed_table(load_real_pages(args.pages, args.tabs), args.rounds, pipeline)
+        pages = [Page(html=p.html, url=p.url) for p in read_pages(args.pages, args.tabs)]
+        speed_table(pages, args.rounds, pipeline)
     return 0 if params or args.only_speed else 1
 
 

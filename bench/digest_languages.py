@@ -14,12 +14,9 @@ pair and above the threshold.
 
 from __future__ import annotations
 
-import sys
 from itertools import combinations
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _common  # noqa: E402,F401  (puts service/ on the path)
+from bench_support import BenchArguments  # noqa: E402 (the bootstrap)
 
 STORIES = {
     "ferry": (
@@ -52,14 +49,15 @@ STORIES = {
 }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    BenchArguments(__doc__).parse_args(argv)   # --smoke: the same run (it reads no data set)
     import numpy as np
 
     from newsgist.config import Settings
     from newsgist.encoders import Usem3Encoder
     from newsgist.embed import load_encoder
     from newsgist.rank import lead_weighted_centroid
-    from newsgist.segment import split_sentences
+    from newsgist.segment import sentence_spans
     from newsgist.stories.grouping import GroupingParams, page_similarity
 
     s = Settings()
@@ -69,8 +67,9 @@ def main() -> None:
              for lang, text in zip(("en", "fr"), texts)]
     threshold = GroupingParams().threshold
     for name, encoder in encoders.items():
-        centroids = np.stack([lead_weighted_centroid(encoder.encode(split_sentences(t, lang)))
-                              .vector for _, lang, t in pages])
+        sentences = [[t[a:b] for a, b in sentence_spans(t, lang)] for _, lang, t in pages]
+        centroids = np.stack([lead_weighted_centroid(encoder.encode(s)).vector
+                              for s in sentences])
         sim = page_similarity(centroids)
         same, other = [], {"en": [], "fr": [], "en-fr": []}
         for i, j in combinations(range(len(pages)), 2):

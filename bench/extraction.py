@@ -4,14 +4,15 @@
     python bench/extraction.py --data PATH           # one folder (either layout)
     python bench/extraction.py --baseline DIR        # also an earlier newsgist package
     python bench/extraction.py --only newsgist --worst 10 --per-page out.json
+    python bench/extraction.py --smoke               # the stand-ins of both: it runs
 
 Two data layouts are read: the 181 news pages of ``../shared/data/extraction``
 (shingle score, below) and the WCXB developer set of
 ``../shared/data/extraction-wcxb-dev`` (1,356 pages of seven page types,
 scored with its upstream word F1: lower-cased ``\\w+`` bags, F1 per page,
 mean over pages).  WCXB is split by *domain* into a tuning half and a
-validation half (a hash of the domain, so the split never changes); both
-halves are reported per page type, with the pages ``extract_article`` refuses
+validation half (``bench_support.domain_half``, a hash of the domain, so the
+split never changes); both halves are reported per page type, with the pages ``extract_article`` refuses
 (422) counted apart.  ``--baseline DIR`` loads another copy of the
 ``newsgist`` package (e.g. the commit before a change, from ``git archive``)
 and scores it in the same run, side by side.
@@ -33,17 +34,11 @@ The metric is the one the data folder's README defines:
 * the number of pages with token F1 < 0.5, the number of empty outputs or
   errors, and the median wall time per page (one page at a time, one process).
 
-Layout of the data folder::
-
-    ground-truth.json   {"<id>": {"articleBody": str, "url": str}, ...}
-    html/<id>.html.gz   gzip of the page HTML, UTF-8
+Layout of the data folders: ``bench_support.read_pages``.
 """
 
 from __future__ import annotations
 
-import argparse
-import gzip
-import hashlib
 import json
 import re
 import statistics
@@ -53,11 +48,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "service"))  # run from a checkout without installing
+from bench_support import TUNE, VALID, BenchArguments, data_path, read_pages
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
-DEFAULT_WCXB = REPO.parent / "shared" / "data" / "extraction-wcxb-dev"
 TOKEN = re.compile(r"\w+")
 LOW_F1 = 0.5
 
@@ -240,14 +232,14 @@ def compare_languages(data: Path, limit: int | None = None) -> None:
     import lxml.html
     from newsgist.language import normalize_lang
 
-    pages = load_pages(data)[:limit]
+    pages = read_pages(data, limit)
     detectors = language_detectors()
-    for truth in [p["truth"] for p in pages[:1]]:
+    for truth in [p.truth for p in pages[:1]]:
         for detect in detectors.values():
             detect(truth)  # load models outside the timings
     rows = []
     times: dict[str, list[float]] = {name: [] for name in detectors}
-    for page_id, html, truth in ((p["id"], p["html"], p["truth"]) for p in pages):
+    for page_id, html, truth in ((p.id, p.html, p.truth) for p in pages):
         try:
             declared = normalize_lang(lxml.html.document_fromstring(html).get("lang"))
         except Exception:
@@ -277,41 +269,8 @@ def compare_languages(data: Path, limit: int | None = None) -> None:
         print(f"  {page_id[:12]} declared={declared} "
               + " ".join(f"{n.split()[0]}={v}" for n, v in found.items()) + f"  {sample}")
 
-# -- the data ------------------------------------------------------------------------
-def is_wcxb(data: Path) -> bool:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    return any("main_content" in entry for entry in truth.values())
-
-
-def domain_half(domain: str) -> str:
-    """"tune" or "valid": a fixed split of WCXB by domain (a hash, never a list of names)."""
-    digest = hashlib.sha256(domain.lower().encode("utf-8")).digest()
-    return "tune" if digest[0] % 2 == 0 else "valid"
-
-
-def load_pages(data: Path) -> list[dict]:
-    """The pages of a data folder, in id order: id, raw bytes, text, url, truth, type, half."""
-    from newsgist.extract.parse import decode_bytes
-    entries = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for page_id in sorted(entries):
-        entry = entries[page_id]
-        with gzip.open(data / "html" / f"{page_id}.html.gz", "rb") as fh:
-            raw = fh.read()
-        wcxb = "main_content" in entry
-        pages.append({
-            "id": page_id, "raw": raw, "url": entry.get("url"),
-            # What a browser hands the extension: the page decoded by its charset.
-            "html": decode_bytes(raw),
-            "truth": entry["main_content"] if wcxb else entry["articleBody"],
-            "type": entry.get("page_type", "article"),
-            "half": domain_half(entry.get("domain") or "") if wcxb else "all",
-        })
-    return pages
-
-
 # -- the run -------------------------------------------------------------------------
-def run(pages: list[dict], names: list[str], baseline: Path | None = None
+def run(pages: list, names: list[str], baseline: Path | None = None
         ) -> tuple[dict, dict]:
     """Score each extractor on each page.  Extractors take turns page by page, so
     a busy machine slows them all alike and the times stay comparable."""
@@ -325,22 +284,22 @@ def run(pages: list[dict], names: list[str], baseline: Path | None = None
         extractors[name] = extractor
         if pages:  # warm up (imports, lazily loaded models) outside the timings
             try:
-                extractor(pages[0]["html"], pages[0]["url"])
+                extractor(pages[0].html, pages[0].url)
             except Exception:
                 pass
     results: dict[str, list[dict]] = {name: [] for name in extractors}
     for page in pages:
         for name, extractor in extractors.items():
-            html = page["raw"] if getattr(extractor, "takes_bytes", False) else page["html"]
+            html = page.raw if getattr(extractor, "takes_bytes", False) else page.html
             started = time.perf_counter()
             try:
-                (output, refused), error = extractor(html, page["url"]), None
+                (output, refused), error = extractor(html, page.url), None
             except Exception as exc:  # a crash scores as an empty output
                 output, refused, error = "", None, f"{type(exc).__name__}: {exc}"
             ms = (time.perf_counter() - started) * 1000
-            row = score_page(page["truth"], output)
-            row.update(id=page["id"], ms=ms, error=error, refused=refused, type=page["type"],
-                       half=page["half"], truth_words=len(tokens(page["truth"])))
+            row = score_page(page.truth, output)
+            row.update(id=page.id, ms=ms, error=error, refused=refused, type=page.type,
+                       half=page.half, truth_words=len(tokens(page.truth)))
             results[name].append(row)
     return {name: summarize_scores(rows) for name, rows in results.items()}, results
 
@@ -375,7 +334,7 @@ def wcxb_tables(per_page: dict[str, list[dict]]) -> str:
     types = [t for t in PAGE_TYPES if any(r["type"] == t for r in per_page[names[0]])]
     types += sorted({r["type"] for r in per_page[names[0]]} - set(types))
     for page_type in types + ["all"]:
-        for half in ("tune", "valid", "all"):
+        for half in (TUNE, VALID, "all"):
             def pick(rows, t=page_type, h=half):
                 return [r for r in rows if (t == "all" or r["type"] == t)
                         and (h == "all" or r["half"] == h)]
@@ -411,13 +370,13 @@ def wcxb_tables(per_page: dict[str, list[dict]]) -> str:
 
 
 def report(data: Path, args) -> None:
-    pages = [p for p in load_pages(data) if (not args.half or p["half"] == args.half)
-             and (not args.page_type or p["type"] == args.page_type)][:args.limit]
+    pages = [p for p in read_pages(data, page_type=args.page_type)
+             if not args.half or p.half == args.half][:args.limit]
     names = args.only or [n for n in EXTRACTORS if n != "baseline" or args.baseline]
     summary, per_page = run(pages, names, args.baseline)
     n = len(next(iter(per_page.values()))) if per_page else 0
     print(f"\n## {data}\n")
-    if any(p["half"] != "all" for p in pages):
+    if any(p.half != "all" for p in pages):
         print(wcxb_tables(per_page))
     else:
         print(table(summary, n))
@@ -446,16 +405,17 @@ def report(data: Path, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = BenchArguments(__doc__)
     parser.add_argument("--data", type=Path, action="append",
-                        help=f"benchmark folder, repeatable (default {DEFAULT_DATA} and "
-                             f"{DEFAULT_WCXB})")
+                        help="benchmark folder, repeatable (default: ../shared/data/extraction "
+                             "and ../shared/data/extraction-wcxb-dev, those present; with "
+                             "--smoke their stand-ins in tests/fixtures/bench/)")
     parser.add_argument("--only", action="append", choices=sorted(EXTRACTORS),
                         help="score only this extractor (repeatable)")
     parser.add_argument("--baseline", type=Path,
                         help="a newsgist package folder to score side by side (e.g. "
                              "git archive <commit> service/newsgist | tar -x -C /tmp/base)")
-    parser.add_argument("--half", choices=("tune", "valid"),
+    parser.add_argument("--half", choices=(TUNE, VALID),
                         help="WCXB: score only the tuning or the validation half")
     parser.add_argument("--type", dest="page_type", help="WCXB: score only this page type")
     parser.add_argument("--limit", type=int, help="score only the first N pages")
@@ -465,8 +425,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--languages", action="store_true",
                         help="compare the language detectors instead of the extractors")
     args = parser.parse_args(argv)
-    args.data = args.data or [d for d in (DEFAULT_DATA, DEFAULT_WCXB)
+    args.data = args.data or [d for d in (data_path("extraction", args.smoke),
+                                          data_path("wcxb", args.smoke))
                               if (d / "ground-truth.json").is_file()]
+    if not args.data:
+        parser.error("no data: ../shared/data/ is not beside the checkout (--data PATH, or "
+                     "--smoke for the stand-ins in tests/fixtures/bench/)")
     for data in args.data:
         if not (data / "ground-truth.json").is_file():
             parser.error(f"no ground-truth.json in {data}")

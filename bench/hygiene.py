@@ -1,8 +1,9 @@
 """Summary hygiene: how many chosen "sentences" are not sentences at all.
 
     python bench/hygiene.py                          # WCXB dev article pages (710)
-    python bench/hygiene.py PATH --limit 100         # a quick look
+    python bench/hygiene.py --data PATH --limit 100  # a quick look
     python bench/hygiene.py --examples 20            # + flagged sentences (tuning half only)
+    python bench/hygiene.py --smoke                  # the stand-in's pages: it runs
 
 Summarizes each article page of the WCXB dev set (``../shared/data/extraction-wcxb-dev/``,
 its README explains the layout) through the real pipeline (``Pipeline.summarize_html``,
@@ -25,8 +26,8 @@ Each chosen sentence is then judged twice, independently of the kinds extraction
   full stops of other scripts, closing quotes, brackets and footnote marks after it allowed).
 
 The headline is the share of chosen sentences flagged by either judgement.  Every figure is
-given for all pages and for the two halves of the domain split (tuning / validation, by a
-hash of the page's domain, the split ``bench/extraction.py`` uses); rules were chosen
+given for all pages and for the two halves of the domain split (tuning / validation,
+``bench_support.domain_half``, the split ``bench/extraction.py`` uses); rules were chosen
 looking at the tuning half only (``--examples`` shows that half only).
 
 Embeddings are cached on disk (``bench/results/``, git-ignored) and saved every 25 pages,
@@ -35,10 +36,6 @@ so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
-import argparse
-import gzip
-import hashlib
-import json
 import re
 import sys
 from collections import Counter
@@ -48,21 +45,10 @@ from typing import Sequence
 
 import lxml.html
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, RESULTS, CachedEncoder  # noqa: E402
+from bench_support import RESULTS, TUNE, VALID, BenchArguments, CachedEncoder, read_pages
 
-DEFAULT_DATA = next((p for p in (REPO.parent / "shared" / "data" / "extraction-wcxb-dev",
-                                 Path("/work/shared/data/extraction-wcxb-dev")) if p.exists()),
-                    REPO.parent / "shared" / "data" / "extraction-wcxb-dev")
 K = 3
 FLAGS = ("heading", "list fragment", "caption", "table cell", "no final punctuation")
-
-
-# -- the domain split ------------------------------------------------------------------
-def half(domain: str) -> str:
-    """'tuning' or 'validation': a stable hash of the domain, so a site is in one half."""
-    digest = hashlib.sha256(domain.strip().lower().encode()).digest()
-    return "tuning" if digest[0] % 2 == 0 else "validation"
 
 
 # -- judgement by text -----------------------------------------------------------------
@@ -207,33 +193,6 @@ class Tally:
         self.flags.update(other.flags)
 
 
-def decode(raw: bytes) -> str:
-    """The page as a browser reads it (the service's own decoder when it has one)."""
-    try:
-        from newsgist.extract.parse import decode_bytes
-    except ImportError:  # an older newsgist, measured as a baseline
-        decode_bytes = None
-    if decode_bytes is not None:
-        return decode_bytes(raw)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", "replace")
-    head = raw[:4096].decode("ascii", "replace")
-    m = re.search(r"""charset\s*=\s*["']?([\w.:-]+)""", head, re.I)
-    if m:
-        try:
-            return raw.decode(m.group(1), "replace")
-        except LookupError:
-            pass
-    return raw.decode("utf-8", "replace")
-
-
-def load_pages(data: Path, limit: int | None) -> list[dict]:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = [dict(id=pid, **row) for pid, row in sorted(truth.items())
-             if row.get("page_type") == "article"]
-    return pages[:limit] if limit else pages
-
-
 def make_pipelines(cache: bool):
     from newsgist.config import Settings
     from newsgist.embed import load_encoder
@@ -257,30 +216,28 @@ def make_pipelines(cache: bool):
 def run(data: Path, limit: int | None, examples: int, cache: bool) -> dict:
     from newsgist.errors import NoArticle
 
-    pages = load_pages(data, limit)
+    pages = read_pages(data, limit, page_type="article")
     encoder, pipelines = make_pipelines(cache)
-    tallies = {(name, h): Tally() for name in pipelines for h in ("tuning", "validation")}
+    tallies = {(name, h): Tally() for name in pipelines for h in (TUNE, VALID)}
     shown: dict[str, list[str]] = {name: [] for name in pipelines}
     try:
         for n, page in enumerate(pages, 1):
             if n % 25 == 0:
                 print(f"  pages: {n}/{len(pages)}", file=sys.stderr, flush=True)
                 encoder.save()
-            with gzip.open(data / "html" / f"{page['id']}.html.gz", "rb") as fh:
-                html = decode(fh.read())
-            where = half(page.get("domain") or page["id"])
+            html, where = page.html, page.half
             text = None
             for name, pipe in pipelines.items():
                 t = tallies[(name, where)]
                 t.pages += 1
                 try:
-                    summary = pipe.summarize_html(html, url=page.get("url"), sentences=K)
+                    summary = pipe.summarize_html(html, url=page.url, sentences=K)
                 except NoArticle as exc:
                     t.refused[exc.code] += 1
                     continue
                 except Exception as exc:  # noqa: BLE001 - a bench counts, it does not stop
                     t.errors += 1
-                    print(f"  {page['id']}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                    print(f"  {page.id}: {type(exc).__name__}: {exc}", file=sys.stderr)
                     continue
                 text = text or PageText(html)
                 for s in summary.sentences:
@@ -289,8 +246,8 @@ def run(data: Path, limit: int | None, examples: int, cache: bool) -> dict:
                     t.flags.update(flags)
                     if flags - {"not located"}:
                         t.flagged += 1
-                        if where == "tuning" and len(shown[name]) < examples:
-                            shown[name].append(f"{page['id']} {sorted(flags)}: {s.text[:140]!r}")
+                        if where == TUNE and len(shown[name]) < examples:
+                            shown[name].append(f"{page.id} {sorted(flags)}: {s.text[:140]!r}")
     finally:
         encoder.save()
     return {"tallies": tallies, "examples": shown, "pages": len(pages)}
@@ -327,24 +284,21 @@ def table(tallies: dict, names: Sequence[str], which: Sequence[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT_DATA,
-                        help="WCXB-layout folder (default: %(default)s)")
+    parser = BenchArguments(__doc__, smoke={"no_cache": True})
+    parser.add_data("--data", "wcxb")
     parser.add_argument("--limit", type=int, default=None, help="only the first N article pages")
     parser.add_argument("--examples", type=int, default=0,
                         help="print up to N flagged sentences per column (tuning half only)")
     parser.add_argument("--no-cache", action="store_true", help="no on-disk embedding cache")
     args = parser.parse_args(argv)
-    if not (args.data / "ground-truth.json").exists():
-        parser.error(f"no ground-truth.json in {args.data}")
 
     result = run(args.data, args.limit, args.examples, cache=not args.no_cache)
     names = ["baseline", "newsgist"]
     print(f"\n# Summary hygiene: {K} sentences per page, {result['pages']} WCXB dev article "
           f"pages ({args.data})\n")
-    for title, which in (("all pages", ("tuning", "validation")),
-                         ("tuning half (domains with an even hash)", ("tuning",)),
-                         ("validation half (held out)", ("validation",))):
+    for title, which in (("all pages", (TUNE, VALID)),
+                         ("tuning half (domains with an even hash)", (TUNE,)),
+                         ("validation half (held out)", (VALID,))):
         print(f"## {title}\n\n{table(result['tallies'], names, which)}\n")
     for name, lines in result["examples"].items():
         if lines:

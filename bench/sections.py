@@ -3,6 +3,7 @@
     python bench/sections.py                  # the sectioned dev set, both halves
     python bench/sections.py --limit 40       # a quick look
     python bench/sections.py --sweep          # + one ranker parameter changed at a time
+    python bench/sections.py --smoke          # two own-written papers (tests/fixtures/bench)
 
 Reads ``../shared/data/sections/scisummnet_dev.jsonl`` (papers as lists of
 titled sections of pre-split sentences, with their abstracts; its README has
@@ -27,21 +28,19 @@ paired 95 % bootstrap interval of NewsGist's difference from the story ranker.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import html
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, RESULTS, CachedEncoder, progress, read_jsonl  # noqa: E402
-from rouge import METRICS, LABELS, bootstrap_ci, rouge  # noqa: E402
+from bench_support import (RESULTS, BenchArguments, CachedEncoder, progress,
+                           read_sections)
+from rouge import METRICS, LABELS, bootstrap_ci, rouge
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "sections" / "scisummnet_dev.jsonl"
+SMOKE = {"limit": 2, "no_cache": True, "resamples": 100}
 K = 5
 SENTENCES_PER_PARAGRAPH = 4
 
@@ -107,23 +106,21 @@ def make_pipelines(rankers: dict[str, object], use_cache: bool):
 
 
 def variants() -> dict[str, object]:
+    """The default ranker with one parameter of its sectioned reading changed."""
     from newsgist.rank import CentroidRanker
 
     base = CentroidRanker()
-    out = {}
-    for intro in (1.0, 2.0, 3.0):
-        for power in (0.0, 0.5, 1.0):
-            for decay in (1.0, 2.0):
-                changed = replace(base, intro_share=intro, section_length_power=power,
-                                  position_decay=decay)
-                if changed != base:
-                    out[f"intro {intro:g}, length^{power:g}, decay {decay:g}"] = changed
-    return out
+    changes = [("intro_share", v) for v in (1.0, 2.0, 3.0)] + \
+        [("section_length_power", v) for v in (0.5, 1.0)] + \
+        [("position_decay", v) for v in (0.5, 2.0)] + \
+        [("section_diversity", v) for v in (0.1, 0.25, 0.5, 1.0)]
+    return {f"{name} = {value:g}": replace(base, **{name: value}) for name, value in changes
+            if getattr(base, name) != value}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the sections JSONL")
+    parser = BenchArguments(__doc__, smoke=SMOKE)
+    parser.add_data("--data", "sections")
     parser.add_argument("--limit", type=int, default=None, help="only the first N papers")
     parser.add_argument("--sweep", action="store_true",
                         help="also score ranker variants (choose on the tuning half)")
@@ -135,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from newsgist.errors import NoArticle
     from newsgist.rank import CentroidRanker
 
-    papers = read_jsonl(args.data, args.limit)
+    papers = read_sections(args.data, args.limit)
     rankers: dict[str, object] = {"story ranker (before)": StoryRanker(CentroidRanker()),
                                   "NewsGist": CentroidRanker()}
     if args.sweep:

@@ -18,6 +18,7 @@ model download at run time).  Each one gets the same paragraphs:
     python bench/segmenters.py                # table (markdown) to stdout
     python bench/segmenters.py --show-errors  # also every case a candidate got wrong
     python bench/segmenters.py --json out.json
+    python bench/segmenters.py --smoke        # speed on the stand-in's articles: it runs
 
 Candidates missing from the environment are listed as skipped.  NLTK's Punkt
 is left out on purpose: it needs a data download; wtpsplit and minisbd fetch
@@ -26,7 +27,6 @@ their models from the network at first use.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import statistics
@@ -35,8 +35,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "extraction"
+from bench_support import BenchArguments, read_pages
 
 # (category, paragraph, expected sentences).  Written for this benchmark.
 CASES: list[tuple[str, str, list[str]]] = [
@@ -242,7 +241,6 @@ def _cleave() -> Callable[[str], Spans]:
 
 def _newsgist() -> Callable[[str], Spans]:
     """What the service uses: sentencex, plus every line of a paragraph on its own."""
-    sys.path.insert(0, str(ROOT / "service"))
     from newsgist.segment import sentence_spans
     return lambda text: sentence_spans(text, "en")
 
@@ -307,13 +305,12 @@ def score_accuracy(run: Callable[[str], Spans]) -> dict:
 
 
 def load_articles(data: Path, limit: int | None) -> list[list[str]]:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
+    """The paragraphs of each page's true article text."""
     articles = []
-    for key in sorted(truth):
-        body = truth[key]["articleBody"]
-        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body)]
+    for page in read_pages(data, limit):
+        paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", page.truth)]
         articles.append([p for p in paragraphs if p])
-    return articles[:limit] if limit else articles
+    return articles
 
 
 def score_speed(runners: dict[str, Callable[[str], Spans]],
@@ -344,9 +341,10 @@ def score_speed(runners: dict[str, Callable[[str], Spans]],
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA,
-                    help="extraction benchmark folder with ground-truth.json")
+    ap = BenchArguments(__doc__)
+    ap.add_data("--data", "extraction", required=False,
+                help="extraction benchmark folder with ground-truth.json, for the speed "
+                     "table (left out when missing)")
     ap.add_argument("--limit", type=int, help="only the first N articles for speed")
     ap.add_argument("--rounds", type=int, default=1, help="passes over the articles")
     ap.add_argument("--show-errors", action="store_true")
@@ -363,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
 
     accuracy = {name: score_accuracy(run) for name, run in runners.items()}
     speed = {}
-    if (args.data / "ground-truth.json").exists():
+    if args.data is not None:
         articles = load_articles(args.data, args.limit)
         speed = score_speed(runners, articles, args.rounds)
         print(f"speed: {len(articles)} article bodies from {args.data}, candidates interleaved "

@@ -4,6 +4,7 @@ that reaches past its introduction?
     python bench/structured.py                   # WCXB dev article pages with sections
     python bench/structured.py --sample 50       # + the outlines of 50 pages, to check by hand
     python bench/structured.py --headings        # headings extracted but not in the truth
+    python bench/structured.py --smoke           # the own-written stand-ins (tests/fixtures)
 
 Reads the WCXB developer set (``../shared/data/extraction-wcxb-dev``).  A page
 counts as *structured* when its ground-truth main content (not NewsGist's
@@ -29,34 +30,23 @@ lacks (furniture candidates) and the furniture rules' verdict on each.
 
 from __future__ import annotations
 
-import argparse
 import collections
-import gzip
-import hashlib
-import json
 import random
 import re
 import sys
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, RESULTS, CachedEncoder, progress  # noqa: E402
-from sections import StoryRanker  # noqa: E402
+from bench_support import (RESULTS, BenchArguments, CachedEncoder, progress,
+                           read_pages)
+from sections import StoryRanker
 
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction-wcxb-dev"
+SMOKE = {"no_cache": True}
 HEADING_MAX_WORDS = 15
 MIN_HEADINGS = 3
 MIN_WORDS_AFTER = 40
 K = 3
-
-
-def domain_half(domain: str) -> str:
-    """"tune" or "valid": bench/extraction.py's split of WCXB by a hash of the domain."""
-    digest = hashlib.sha256(domain.lower().encode("utf-8")).digest()
-    return "tune" if digest[0] % 2 == 0 else "valid"
 
 
 def truth_headings(main_content: str) -> list[tuple[str, int]]:
@@ -78,16 +68,10 @@ def is_structured(main_content: str) -> bool:
         >= MIN_HEADINGS
 
 
-def load(data: Path) -> list[dict]:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for page_id, entry in sorted(truth.items()):
-        if entry.get("page_type") != "article" or not is_structured(entry["main_content"]):
-            continue
-        raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
-        pages.append({"id": page_id, "half": domain_half(entry["domain"]), "html": raw,
-                      "url": entry.get("url"), "truth": entry["main_content"]})
-    return pages
+def load(data, limit: int | None = None) -> list:
+    """The structured article pages of WCXB (``bench_support.read_pages``)."""
+    pages = [p for p in read_pages(data, page_type="article") if is_structured(p.truth or "")]
+    return pages[:limit]
 
 
 def _flat(entries):
@@ -124,7 +108,7 @@ def reach(summary) -> tuple[float, int]:
     return sum(o != 0 for o in owners) / len(owners), len(set(owners))
 
 
-def run(pages: list[dict], sample: int | None) -> int:
+def run(pages: list, sample: int | None, use_cache: bool = True) -> int:
     from newsgist.config import Settings
     from newsgist.embed import load_encoder
     from newsgist.errors import NoArticle
@@ -133,7 +117,8 @@ def run(pages: list[dict], sample: int | None) -> int:
 
     settings = Settings.from_env()
     base = load_encoder(settings.model, settings.backend, settings.threads, settings.cache_dir)
-    encoder = CachedEncoder(base, RESULTS / f"embeddings-structured-{base.backend}.pkl")
+    encoder = CachedEncoder(base, RESULTS / f"embeddings-structured-{base.backend}.pkl"
+                            if use_cache else None)
     cache = EmbeddingCache(4)
     ours = Pipeline(settings, encoder=encoder)
     story = Pipeline(settings, encoder=encoder, ranker=StoryRanker(CentroidRanker()))
@@ -141,9 +126,9 @@ def run(pages: list[dict], sample: int | None) -> int:
     rows = []
     outlines: dict[str, list[str]] = {}
     for page in progress(pages, "pages", every=25):
-        row = {"id": page["id"], "half": page["half"], "outline": False, "refused": False}
+        row = {"id": page.id, "half": page.half, "outline": False, "refused": False}
         try:
-            prepared = ours.prepare_page(_decoded(page["html"]), None, url=page["url"])
+            prepared = ours.prepare_page(page.html, None, url=page.url)
         except NoArticle:
             row["refused"] = True
             rows.append(row)
@@ -157,7 +142,7 @@ def run(pages: list[dict], sample: int | None) -> int:
             row["bad"] = bad_outline_sentences(summary)
             row["entries"] = len(list(_flat(summary.outline.entries)))
             row["list"] = summary.outline.kind == "list"
-            outlines[page["id"]] = [
+            outlines[page.id] = [
                 "  " * (e.level - 1) + f"- {e.heading}" for e in _flat(summary.outline.entries)]
         rows.append(row)
     encoder.save()
@@ -196,38 +181,29 @@ def run(pages: list[dict], sample: int | None) -> int:
     return 0
 
 
-def _decoded(raw: bytes) -> str:
-    from newsgist.extract import decode_html
-
-    return decode_html(raw)
-
-
 def _mean(rows: list[dict], key: str) -> float:
     values = [r[key] for r in rows if key in r]
     return float(np.mean(values)) if values else 0.0
 
 
-def headings_report(pages: list[dict], data: Path) -> int:
+def headings_report(data) -> int:
     """Headings NewsGist extracts that the truth lacks, per half, with the rules' verdict."""
     from newsgist.errors import NoArticle
     from newsgist.extract import extract_article
     from newsgist.heading_rules import is_furniture_heading
 
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    ids = [i for i, e in truth.items() if e.get("page_type") == "article"]
+    pages = read_pages(data, page_type="article")
     for half in ("tune", "valid"):
         missing: collections.Counter = collections.Counter()
         kept_furniture: list[str] = []
-        for page_id in ids:
-            entry = truth[page_id]
-            if domain_half(entry["domain"]) != half:
+        for page in pages:
+            if page.half != half:
                 continue
-            raw = gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes())
             try:
-                article = extract_article(raw, url=entry.get("url"))
+                article = extract_article(page.raw, url=page.url)
             except NoArticle:
                 continue
-            norm = _words(entry["main_content"])
+            norm = _words(page.truth or "")
             for block in article.blocks:
                 if block.kind != "heading":
                     continue
@@ -248,18 +224,19 @@ def _words(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the WCXB folder")
+    parser = BenchArguments(__doc__, smoke=SMOKE)
+    parser.add_data("--data", "wcxb")
     parser.add_argument("--sample", type=int, default=None, metavar="N",
                         help="also print the outlines of N pages to check by hand")
     parser.add_argument("--headings", action="store_true",
                         help="list headings extracted but missing from the truth, per half")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not keep embeddings on disk between runs")
     args = parser.parse_args(argv)
     if args.headings:
-        return headings_report([], args.data)
-    pages = load(args.data)[:args.limit]
-    return run(pages, args.sample)
+        return headings_report(args.data)
+    return run(load(args.data, args.limit), args.sample, not args.no_cache)
 
 
 if __name__ == "__main__":

@@ -13,18 +13,13 @@ import time
 from pathlib import Path
 
 from newsgist.host import CHROMIUM_ORIGIN, GECKO_ID
+from processes import alive
 
 HOST_PROGRAM = Path(sys.executable).parent / "newsgist-host"
 CHROMIUM_ARGS = [CHROMIUM_ORIGIN]
 FIREFOX_ARGS = ["/somewhere/newsgist.host.json", GECKO_ID]
 # Upper bounds that only stop a hung run (the first start may export the model).
 HOST_TIMEOUT_S = 600
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def frame(message) -> bytes:
@@ -68,17 +63,6 @@ def service_pid(run_dir: Path, port: int) -> int | None:
         return int((run_dir / f"service-{port}.pid").read_text())
     except (OSError, ValueError):
         return None
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie (not yet reaped by init) counts as gone
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def forget(run_dir: Path, port: int) -> None:

@@ -60,6 +60,13 @@ class HashingEncoder:
         return out
 
 
+def split_sentences(paragraph: str, lang: str | None = None) -> list[str]:
+    """The sentences of one paragraph, verbatim and stripped (``segment.sentence_spans``)."""
+    from newsgist.segment import sentence_spans
+
+    return [paragraph[s:e] for s, e in sentence_spans(paragraph, lang)]
+
+
 # -- jobs for the extraction worker pool's tests (sent to the workers by name) -----------
 def job_echo(value):
     return value

@@ -26,6 +26,7 @@ from newsgist.batch.output import LineWriter, OutputExists, done_ids
 from newsgist.batch.records import count_records, read_records
 from newsgist.batch.summarize import RecordSummarizer
 from newsgist.config import Settings
+from processes import in_session
 from support import ARTICLE, FIXTURES, HashingEncoder
 
 TESTS = Path(__file__).parent
@@ -116,7 +117,7 @@ def test_jsonl_records_have_ids_positions_and_errors(tmp_path):
     assert records[0].html == page("One") and records[0].url == "https://e.example/1" \
         and records[0].title == "T" and records[0].error is None
     assert records[2].text == "plain text" and records[2].html is None
-    assert [r.error[0] if r.error else None for r in records] == [
+    assert [r.error.code if r.error else None for r in records] == [
         None, "invalid_json", None, "ambiguous_content", "missing_content", "invalid_field",
         "body_too_large"]
     assert count_records([str(src)], 1000) == 7
@@ -163,7 +164,7 @@ def test_folder_gives_its_pages_in_path_order(tmp_path):
     assert records[2].text == story(3) and records[2].html is None
     assert "Dee" in records[3].html
     too_big = list(read_records([str(folder)], max_bytes=100))
-    assert {r.error[0] for r in too_big} == {"body_too_large"}
+    assert {r.error.code for r in too_big} == {"body_too_large"}
 
 
 # -- output ---------------------------------------------------------------------------
@@ -276,21 +277,6 @@ def test_workers_that_cannot_start_stop_the_job_with_a_clear_error(tmp_path):
                          encoder_factory=BrokenModel), Settings(), stream=io.StringIO())
 
 
-def _in_session(sid: int) -> list[int]:
-    """Pids of the live processes of session ``sid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
-
-
 # -- resume after a kill ----------------------------------------------------------------
 @pytest.mark.slow
 def test_resume_after_sigkill_completes_the_output_without_torn_lines(tmp_path):
@@ -316,10 +302,10 @@ def test_resume_after_sigkill_completes_the_output_without_torn_lines(tmp_path):
             proc.kill()
     # Its workers and their page readers notice and leave (the session is the job's).
     for _ in range(300):
-        if not _in_session(proc.pid):
+        if not in_session(proc.pid):
             break
         time.sleep(0.1)
-    assert not _in_session(proc.pid), "processes of the killed job live on"
+    assert not in_session(proc.pid), "processes of the killed job live on"
     raw = out.read_text()
     first = [json.loads(x) for x in raw.splitlines() if x.endswith("}")]
     assert 3 <= len(first) < n

@@ -19,7 +19,8 @@ def run(*args, stdin=b""):
 def test_missing_file_is_a_clear_error():
     r = run("summarize", "/nonexistent/page.html")
     assert r.returncode == 2
-    assert b"cannot read /nonexistent/page.html" in r.stderr and b"Traceback" not in r.stderr
+    assert b"/nonexistent/page.html could not be read" in r.stderr
+    assert b"[unreadable]" in r.stderr and b"Traceback" not in r.stderr
 
 
 def test_empty_input_is_a_clear_error():

@@ -13,7 +13,7 @@ import pytest
 
 from newsgist.config import Settings
 from newsgist.errors import ClientGone, DeadlineExceeded
-from newsgist.workers import InThreadRunner
+from newsgist.runner import InThreadRunner
 from newsgist.pipeline import Pipeline
 from newsgist.rank import CentroidRanker, lead_weighted_centroid
 from newsgist.stories import Page, build_digest, headline, site_of
@@ -297,7 +297,7 @@ def test_timings_and_model(pipeline):
 
 
 def test_a_story_of_long_pages_chooses_from_their_first_sentences(pipeline, monkeypatch):
-    import newsgist.stories as stories
+    import newsgist.stories.digest as stories
 
     monkeypatch.setattr(stories, "STORY_SENTENCE_BUDGET", 8)
     monkeypatch.setattr(stories, "MIN_SENTENCES_PER_SOURCE", 2)
@@ -353,7 +353,7 @@ def test_cli_digest_refuses_what_it_cannot_read(tmp_path, capsys):
     from newsgist.cli import main
 
     assert main(["digest", str(tmp_path / "missing.html")]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert "could not be read" in capsys.readouterr().err
     page = tmp_path / "p.html"
     page.write_text("<p>x</p>")
     assert main(["digest"] + [str(page)] * 31) == 2

@@ -26,27 +26,51 @@ def test_an_error_pickles_with_its_code_status_and_headers(error):
 
 # -- the one list of codes -------------------------------------------------------------
 def _raised_codes() -> dict[str, set[str]]:
-    """Every error code the package's source can produce, with where: ``code="..."``
-    arguments, ``code = "..."`` class attributes, and the api's map of Werkzeug's
-    refusals (found by reading the source, so a new code cannot slip past)."""
-    import ast
+    """Every error code the package's source can produce, with where (found by reading
+    the source, so a new code cannot slip past)."""
     from pathlib import Path
 
     import newsgist
 
     package = Path(newsgist.__file__).parent
-    found: dict[str, set[str]] = {}
+    return _codes_in({str(path.relative_to(package)): path.read_text(encoding="utf-8")
+                      for path in sorted(package.rglob("*.py"))})
+
+
+def _codes_in(sources: dict[str, str]) -> dict[str, set[str]]:
+    """The codes in ``sources`` (where -> Python source): ``code="..."`` arguments, codes
+    passed positionally to a function of these sources whose parameter is named ``code``,
+    ``code = "..."`` class attributes, and the api's map of Werkzeug's refusals."""
+    import ast
+
+    trees = {where: ast.parse(text) for where, text in sources.items()}
+    # Where each function taking a `code` parameter expects it among positional arguments;
+    # not the native host's host_error: its replies have codes of their own (HOST_ERRORS,
+    # checked by test_host.py).
+    code_at: dict[str, set[int]] = {}
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
+                    node.name != "host_error":
+                params = [a.arg for a in node.args.posonlyargs + node.args.args]
+                if "code" in params:
+                    bound = 1 if params[0] in ("self", "cls") else 0  # called as a method
+                    code_at.setdefault(node.name, set()).add(params.index("code") - bound)
+
     def assigned(node, name: str) -> bool:
         return isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == name for t in node.targets)
 
-    for path in sorted(package.rglob("*.py")):
-        where = str(path.relative_to(package))
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: dict[str, set[str]] = {}
+    for where, tree in trees.items():
         for node in ast.walk(tree):
             values = []
             if isinstance(node, ast.keyword) and node.arg == "code":
                 values.append(node.value)
+            elif isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                values.extend(node.args[i] for i in code_at.get(name, ())
+                              if 0 <= i < len(node.args))
             elif isinstance(node, ast.ClassDef):      # class Overloaded: code = "overloaded"
                 values.extend(n.value for n in node.body if assigned(n, "code"))
             elif assigned(node, "HTTP_CODES"):
@@ -78,6 +102,14 @@ def test_the_scan_sees_what_it_should():
     assert "timeout" in raised                      # a class attribute (DeadlineExceeded)
     assert "method_not_allowed" in raised           # the api's map of Werkzeug's refusals
     assert raised["bad_request"] >= {"api.py", "server.py"}
+
+    passed = _codes_in({"a.py": "def line(record, code, message):\n    pass\n",
+                        "b.py": "class Out:\n    def fail(self, message, code='x'):\n"
+                                "        pass\n",
+                        "c.py": "line(r, 'positional_code', 'm')\nOut().fail('m', 'method_code')"
+                                "\nline(r, code='keyword_code', message='m')\n"})
+    assert passed == {"positional_code": {"c.py"}, "method_code": {"c.py"},
+                      "keyword_code": {"c.py"}}
 
 
 def test_a_code_takes_its_declared_status():

@@ -24,8 +24,9 @@ from newsgist import host, host_install
 from newsgist.config import HOST_IDLE_EXIT, Settings, host_settings
 from newsgist.idle import IdleWatch
 
-from host_support import (CHROMIUM_ARGS, FIREFOX_ARGS, HOST_PROGRAM, alive, forget, frame,
-                          free_port, host_env, listening, replies, run_host, service_pid)
+from host_support import (CHROMIUM_ARGS, FIREFOX_ARGS, HOST_PROGRAM, forget, frame, host_env,
+                          listening, replies, run_host, service_pid)
+from processes import alive, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsgist.language import CONFIDENT, MIN_LETTERS, Detected, normalize_lang
-from newsgist.segment import split_sentences
+from support import split_sentences
 
 
 @pytest.mark.parametrize("value, code", [

@@ -86,7 +86,7 @@ def test_rank_sentences_returns_ascending_indices(pipeline):
 
 def test_one_vocabulary_with_keyword_only_arguments(pipeline):
     texts = [s for p in PARAGRAPHS for s in p.split(". ")]
-    assert pipeline.rank_sentences(texts, k=2) == pipeline.rank_sentences(texts, sentences=2)
+    assert len(pipeline.rank_sentences(texts, sentences=2)) == 2
     assert len(pipeline.rank_sentences(texts)) == pipeline.settings.default_sentences
     for call in (lambda: pipeline.rank_sentences(texts, 2),
                  lambda: pipeline.summarize_text(TEXT, None, None, 2),

@@ -26,7 +26,8 @@ from newsgist.errors import NoArticle
 from newsgist.extract import Article, article_from_text, extract_article
 from newsgist.openapi import ERROR_CODES
 from newsgist.pipeline import Pipeline, unique_sentences
-from newsgist.segment import PARAGRAPH_SEPARATOR, segment
+from newsgist.document import BLOCK_SEPARATOR
+from newsgist.segment import segment
 from support import HashingEncoder
 
 PROPS = settings(max_examples=100, deadline=None,
@@ -93,7 +94,7 @@ def extract_or_none(html: str) -> Article | None:
 
 def check_spans(article: Article) -> None:
     sentences = segment(article.paragraphs, article.lang)
-    assert article.text == PARAGRAPH_SEPARATOR.join(article.paragraphs)
+    assert article.text == BLOCK_SEPARATOR.join(article.paragraphs)
     previous_end = 0
     for i, s in enumerate(sentences):
         assert s.index == i

@@ -264,10 +264,10 @@ REAL_ARTICLE = [
 
 @pytest.mark.slow
 def test_real_model_rank_sentences(real_pipeline):
-    chosen = real_pipeline.rank_sentences(REAL_ARTICLE, k=3)
+    chosen = real_pipeline.rank_sentences(REAL_ARTICLE, sentences=3)
     assert len(chosen) == 3 and chosen == sorted(set(chosen))
     assert 1 not in chosen                       # the fragment
     assert not {0, 3} <= set(chosen)             # the lead and its near-duplicate caption
     assert 0 in chosen                           # the lead carries the story
-    assert real_pipeline.rank_sentences(REAL_ARTICLE, k=3) == chosen
-    assert len(real_pipeline.rank_sentences(REAL_ARTICLE, k=20)) == len(REAL_ARTICLE) - 2
+    assert real_pipeline.rank_sentences(REAL_ARTICLE, sentences=3) == chosen
+    assert len(real_pipeline.rank_sentences(REAL_ARTICLE, sentences=20)) == len(REAL_ARTICLE) - 2

@@ -94,7 +94,11 @@ def test_furniture_headings_open_no_body_section():
                                      "You may also like", "Share this article", "Newsletter",
                                      "Sign up for our newsletter", "Advertisement", "3 Comments",
                                      "Leave a Reply", "About the author", "Table of contents",
-                                     "Read more", "Most popular", "Follow us on Instagram"])
+                                     "Read more", "Most popular", "Follow us on Instagram",
+                                     "Related articles that may interest you",
+                                     "3 user reviews for Acme VPN", "Still have questions?",
+                                     "Let us handle the paperwork",
+                                     "Ten tips for a tidy desk | Deskwise"])
 def test_furniture_headings(heading):
     assert is_furniture_heading(heading)
 
@@ -102,7 +106,9 @@ def test_furniture_headings(heading):
 @pytest.mark.parametrize("heading", ["How we tested", "Why it matters", "Choosing a spot",
                                      "More than a million people fled the floods",
                                      "Related work", "Sharing files with a team",
-                                     "The comments that changed the law", "Advertising rules"])
+                                     "The comments that changed the law", "Advertising rules",
+                                     "Reviews of the best laptops", "Letting go of the past",
+                                     "Level | 4.2 m"])
 def test_article_headings_are_not_furniture(heading):
     assert not is_furniture_heading(heading)
 
@@ -224,11 +230,27 @@ def test_outline_sentences_are_real_sentences_of_their_own_section(pipeline):
     assert summary.outline.entries[2].sentence is None
 
 
-def test_a_sectioned_summary_covers_more_than_the_introduction(pipeline):
-    summary = pipeline.summarize_html(_page("listicle.html"), sentences=3)
+def test_the_pipeline_gives_the_ranker_each_sentences_section_on_sectioned_pages_only(
+        settings, fake_encoder):
+    from newsgist.pipeline import Pipeline
+
+    seen = []
+
+    class Recording(CentroidRanker):
+        def select(self, embeddings, k, words=None, eligible=None, sections=None):
+            seen.append(sections)
+            return super().select(embeddings, k, words, eligible, sections)
+
+    pipeline = Pipeline(settings, encoder=fake_encoder, ranker=Recording())
+    summary = pipeline.summarize_html(_page("nested_guide.html"))
+    owners = seen[-1]
     article = summary.article
-    sections = {article.section_of_block[s.paragraph] for s in summary.sentences}
-    assert sections - {0}
+    assert owners is not None and len(owners) == summary.stats.sentences_total
+    titles = [article.sections[o].title for o in owners]
+    assert titles[0] == "" and "Sunlight" in titles and "Adding compost" in titles
+    assert titles == sorted(titles, key=lambda t: [s.title for s in article.sections].index(t))
+    pipeline.summarize_html((FIXTURES / "news_article.html").read_text(encoding="utf-8"))
+    assert seen[-1] is None
 
 
 def test_a_page_without_sections_has_no_outline_and_the_story_summary(pipeline):
@@ -309,3 +331,25 @@ def test_a_page_whose_readings_lost_its_headings_still_has_its_outline(pipeline)
     headings = [e.heading for e in summary.outline.entries]
     assert headings[:3] == ["Gull Point circuit", "Saltmarsh and dunes", "The old lighthouse road"]
     assert "Elsewhere on our pages" not in headings   # no text of the article under it
+
+
+def test_batch_lines_and_digest_singles_carry_the_outline(client):
+    from newsgist.batch.records import Record
+    from newsgist.batch.summarize import RecordSummarizer
+    from newsgist.config import Settings
+    from support import HashingEncoder
+
+    html = _page("listicle.html")
+    line = RecordSummarizer(Settings(), sentences=2, encoder_factory=HashingEncoder,
+                            isolate=False)(Record(id="l1", html=html)).line
+    assert line["outline_kind"] == "list" and len(line["outline"]) == 7
+
+    import jsonschema
+    r = client.post("/v1/digest", json={"pages": [{"html": html, "url": "https://a.example/x"}]})
+    assert r.status_code == 200
+    [single] = r.get_json()["singles"]
+    assert single["outline"][0]["heading"] == "1. Inkwell"
+    spec = client.get("/openapi.json").get_json()
+    schema = spec["paths"]["/v1/digest"]["post"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+    jsonschema.Draft202012Validator({**spec, **schema}).validate(r.get_json())

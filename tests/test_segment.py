@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsgist.segment import PARAGRAPH_SEPARATOR, segment, sentence_spans, split_sentences
+from newsgist.document import BLOCK_SEPARATOR
+from newsgist.segment import segment, sentence_spans
+from support import split_sentences
 
 # A sample of bench/segmenters.py's tricky news cases that the chosen
 # segmenter gets right; the benchmark keeps the full comparison.
@@ -46,7 +48,7 @@ def test_tricky_news_sentences(text, expected):
 def test_segment_offsets_paragraphs_and_indices():
     paragraphs = ["Headline without a period", "Dr. Jane Doe arrived at 5 p.m. on Monday. It rained.",
                   "\u201cNo,\u201d she said. \u201cNever.\u201d"]
-    text = PARAGRAPH_SEPARATOR.join(paragraphs)
+    text = BLOCK_SEPARATOR.join(paragraphs)
     sentences = segment(paragraphs, "en")
     assert [s.text for s in sentences] == [
         "Headline without a period", "Dr. Jane Doe arrived at 5 p.m. on Monday.", "It rained.",
@@ -61,7 +63,7 @@ def test_segment_offsets_paragraphs_and_indices():
 def test_non_ascii_offsets_are_character_offsets():
     paragraphs = ["Caf\u00e9 \U0001F600 owners said prices rose 3.5%. Z\u00fcrich was calm.",
                   "\u65e5\u672c\u306f\u6674\u308c\u3002\u660e\u65e5\u306f\u96e8\u3067\u3059\u3002"]
-    text = PARAGRAPH_SEPARATOR.join(paragraphs)
+    text = BLOCK_SEPARATOR.join(paragraphs)
     for lang in ("en", "ja", "de-CH", None, "xx"):
         sentences = segment(paragraphs, lang)
         assert sentences, lang
@@ -87,7 +89,7 @@ def test_whitespace_only_and_empty():
                 max_size=5),
        st.sampled_from(["en", "de", "fr", "ja", None]))
 def test_offsets_always_point_at_the_sentence(paragraphs, lang):
-    text = PARAGRAPH_SEPARATOR.join(paragraphs)
+    text = BLOCK_SEPARATOR.join(paragraphs)
     previous_end = -1
     for s in segment(paragraphs, lang):
         assert text[s.start:s.end] == s.text

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from host_support import CHROMIUM_ARGS, frame, free_port, replies
+from host_support import CHROMIUM_ARGS, frame, replies
+from processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "news_article.html"

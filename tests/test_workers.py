@@ -13,7 +13,8 @@ from newsgist.deadline import Deadline
 from newsgist.errors import (DeadlineExceeded, ModelNotReady, NewsGistError, NoArticle,
                              Overloaded, WorkerFailed)
 from newsgist.pipeline import Prepared, prepare_text
-from newsgist.workers import InThreadRunner, WorkerPool
+from newsgist.runner import InThreadRunner
+from newsgist.workers import WorkerPool
 from support import ARTICLE, job_echo, job_hold_mb, job_raise
 
 
@@ -88,3 +89,30 @@ def test_a_worker_a_job_left_much_larger_than_it_started_is_replaced():
         assert p.pids() != first
     finally:
         p.close()
+
+
+class _Pool(InThreadRunner):
+    """Stands in for a worker pool: runs in the thread, reports whether it was closed."""
+
+    parallel = True
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_fallback_runner_is_its_pool_until_the_pool_cannot_start():
+    from newsgist.runner import FallbackRunner
+
+    pool = _Pool()
+    runner = FallbackRunner(pool, lambda: None)
+    assert runner.settle() is None and runner.parallel and not runner.fell_back
+
+    def cannot_start() -> None:
+        raise RuntimeError("an extraction worker did not start")
+
+    pool = _Pool()
+    runner = FallbackRunner(pool, cannot_start)
+    assert "did not start" in str(runner.settle())
+    assert runner.fell_back and pool.closed and not runner.parallel
+    assert runner.run(job_echo, (7,), Deadline()) == 7

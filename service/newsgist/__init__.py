@@ -23,38 +23,38 @@ __all__ = ["Article", "Block", "Digest", "Page", "Pipeline", "Summary", "Summary
            "summarize_text"]
 
 
-def summarize_html(html: str, *, url: str | None = None, title: str | None = None,
+def summarize_html(html: str | bytes, *, url: str | None = None, title: str | None = None,
                    sentences: int | None = None) -> Summary:
     """Summarize a page's HTML: its readable article's ``sentences`` key sentences
-    (default 3)."""
+    (default 3).  Bytes are decoded as a browser would (``newsgist.inputs``)."""
     return default_pipeline().summarize_html(html, url=url, title=title, sentences=sentences)
 
 
-def summarize_text(text: str, *, url: str | None = None, title: str | None = None,
+def summarize_text(text: str | bytes, *, url: str | None = None, title: str | None = None,
                    sentences: int | None = None) -> Summary:
     """Summarize plain text (paragraphs separated by blank lines)."""
     return default_pipeline().summarize_text(text, url=url, title=title, sentences=sentences)
 
 
-def rank_sentences(texts: Sequence[str], *, sentences: int | None = None,
-                   k: int | None = None) -> list[int]:
+def rank_sentences(texts: Sequence[str], *, sentences: int | None = None) -> list[int]:
     """Indices, ascending, of the ``sentences`` (default 3) that best summarize
-    already-split ``texts``; ``k`` is the former name of ``sentences``."""
-    return default_pipeline().rank_sentences(texts, sentences=sentences, k=k)
+    already-split ``texts``."""
+    return default_pipeline().rank_sentences(texts, sentences=sentences)
 
 
-def digest(pages: Sequence[Union[Page, Mapping[str, str], str]], *,
+def digest(pages: Sequence[Union[Page, Mapping[str, str], str, bytes]], *,
            sentences: int | None = None) -> Digest:
     """Group pages (each a ``Page``, a dict with ``html`` or ``text`` and optional ``url``
-    and ``title``, or a string of HTML) into stories: each story summarized once across
+    and ``title``, or the HTML of a page as text or bytes) into stories: each story
+    summarized once across
     its pages, pages about a story of their own summarized alone, failures listed."""
     return build_digest(default_pipeline(), [_page(p) for p in pages], sentences=sentences)
 
 
-def _page(page: Union[Page, Mapping[str, str], str]) -> Page:
+def _page(page: Union[Page, Mapping[str, str], str, bytes]) -> Page:
     if isinstance(page, Page):
         return page
-    if isinstance(page, str):
+    if isinstance(page, (str, bytes)):
         return Page(html=page)
     return Page(html=page.get("html"), text=page.get("text"), url=page.get("url"),
                 title=page.get("title"))

@@ -8,7 +8,6 @@ request's shape.  Every answer that is not a summary is JSON
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -21,9 +20,10 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from . import __version__
-from .config import LENGTH_PRESETS, Settings
+from .config import LENGTH_PRESETS, Settings, preset_sentences
 from .deadline import Deadline
 from .errors import BodyTooLarge, InvalidInput, ModelNotReady, NewsGistError, Overloaded
+from .inputs import json_object, optional_field, page_field
 from .memory import MemoryTrim
 from .multilingual import pipeline_languages
 from .stories import Page, build_digest
@@ -166,7 +166,8 @@ def _unexpected_error(exc: Exception):
 @bp.get("/v1/health")
 def health():
     pipeline: Pipeline = _ext()["pipeline"]
-    # lengths: what each `length` means, so a client (the extension) need not keep its own copy.
+    # lengths: what each `length` means, for any client.  The extension keeps its own copy
+    # (extension/lib/constants.js, tied to config.LENGTH_PRESETS by a test) for its buttons.
     # languages: those a model that knows them serves (null: many, not listed).
     return jsonify(status="ok" if pipeline.ready else "loading", model=pipeline.model_name,
                    version=__version__, lengths=LENGTH_PRESETS,
@@ -183,9 +184,9 @@ def summarize():
     settings: Settings = _ext()["settings"]
     _require_json()
     body = _json_body()
-    kind, content = _content(body)
-    url = _optional_str(body, "url")
-    title = _optional_str(body, "title")
+    kind, content = page_field(body)
+    url = optional_field(body, "url")
+    title = optional_field(body, "title")
     count = _requested_sentences(body, settings)
     include_text = body.get("include_text", False)
     if not isinstance(include_text, bool):
@@ -248,9 +249,9 @@ def _digest_pages(body: dict, settings: Settings) -> list[Page]:
         if not isinstance(page, dict):
             raise InvalidInput(f"pages[{i}] must be an object.", code="invalid_pages")
         try:
-            kind, content = _content(page)
-            out.append(Page(**{kind: content}, url=_optional_str(page, "url"),
-                            title=_optional_str(page, "title")))
+            kind, content = page_field(page)
+            out.append(Page(**{kind: content}, url=optional_field(page, "url"),
+                            title=optional_field(page, "title")))
         except InvalidInput as exc:
             raise InvalidInput(f"pages[{i}]: {exc.message}", code=exc.code) from None
     return out
@@ -266,40 +267,7 @@ def _require_json() -> None:
 
 
 def _json_body() -> dict:
-    raw = request.get_data(cache=False)  # enforces MAX_CONTENT_LENGTH
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"The body is not valid UTF-8 (byte {exc.start}).",
-                           code="invalid_encoding") from None
-    try:
-        body = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidInput(f"The body is not valid JSON: {exc}"[:300], code="invalid_json") from None
-    if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.", code="invalid_json")
-    return body
-
-
-def _content(body: dict) -> tuple[str, str]:
-    present = [k for k in ("html", "text") if body.get(k) is not None]
-    if len(present) != 1:
-        raise InvalidInput("Send exactly one of 'html' (a page) or 'text' (plain text).",
-                           code="missing_content" if not present else "ambiguous_content")
-    kind = present[0]
-    value = body[kind]
-    if not isinstance(value, str):
-        raise InvalidInput(f"'{kind}' must be a string.", code="invalid_field")
-    return kind, value
-
-
-def _optional_str(body: dict, name: str) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidInput(f"'{name}' must be a string.", code="invalid_field")
-    return value[:2048] or None
+    return json_object(request.get_data(cache=False))  # get_data enforces MAX_CONTENT_LENGTH
 
 
 def _requested_sentences(body: dict, settings: Settings) -> int:
@@ -310,7 +278,7 @@ def _requested_sentences(body: dict, settings: Settings) -> int:
         if not isinstance(length, str) or length not in LENGTH_PRESETS:  # {} is unhashable
             raise InvalidInput("'length' must be one of: short, medium, long.",
                                code="invalid_length")
-        return LENGTH_PRESETS[length]
+        return preset_sentences(length, None)
     if isinstance(sentences, float) and sentences.is_integer():
         sentences = int(sentences)  # JSON has one number type: 5.0 is the whole number 5
     return check_sentence_count(sentences, settings)

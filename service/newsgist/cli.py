@@ -1,4 +1,6 @@
-"""The command-line face: ``newsgist serve`` and ``newsgist summarize``."""
+"""The command-line face: ``newsgist serve``, ``summarize``, ``digest``, ``host`` and ``batch``.
+
+Files are read through ``newsgist.inputs``, as every face reads a page."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import sys
 
 from . import __version__
 from .batch import command as batch
-from .config import LENGTH_PRESETS, Settings
+from .config import LENGTH_PRESETS, Settings, preset_sentences
 from .errors import NewsGistError
 
 
@@ -29,8 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     summ = sub.add_parser("summarize", help="summarize an HTML or text file without a server")
     summ.add_argument("path", help="file to summarize, or - for standard input")
-    summ.add_argument("-n", "--sentences", type=int, help="number of sentences (1-20)")
-    summ.add_argument("--length", choices=list(LENGTH_PRESETS), help="short, medium or long")
+    add_length_arguments(summ, "number of sentences (1-20)")
     summ.add_argument("--text", action="store_true", help="treat the input as plain text")
     summ.add_argument("--url", help="the page's URL (helps extraction)")
     summ.add_argument("--json", action="store_true", help="print the API's JSON answer")
@@ -39,8 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     dig = sub.add_parser("digest", help="group pages (HTML or text files) into stories and "
                                         "summarize each story once across its pages")
     dig.add_argument("paths", nargs="+", metavar="FILE", help="pages to digest")
-    dig.add_argument("-n", "--sentences", type=int, help="sentences per story (1-20)")
-    dig.add_argument("--length", choices=list(LENGTH_PRESETS), help="short, medium or long")
+    add_length_arguments(dig, "sentences per story (1-20)")
     shape = dig.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true", help="print the API's JSON answer")
     shape.add_argument("--markdown", action="store_true", help="print Markdown with links")
@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     from .host_install import add_host_parser
     add_host_parser(sub)
 
-    batch.add_parser(sub)  # newsgist batch (newsgist/batch/command.py)
+    # newsgist batch (newsgist/batch/command.py)
+    add_length_arguments(batch.add_parser(sub), "sentences per summary (1-20)")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(model=getattr(args, "model", None))
@@ -70,8 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     return summarize_command(args, settings)
 
 
+def add_length_arguments(parser: argparse.ArgumentParser, sentences_help: str) -> None:
+    """``-n/--sentences`` or ``--length`` (not both), as every subcommand takes them."""
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("-n", "--sentences", type=int, help=sentences_help)
+    length.add_argument("--length", choices=list(LENGTH_PRESETS), help="short, medium or long")
+
+
 def digest_command(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 with the digest, 2 when a file cannot be read, 1 when no page had an article."""
+    from .inputs import looks_like_html, page_text, read_file
     from .pipeline import Pipeline
     from .stories import Page, build_digest
     from .stories.render import to_markdown, to_text
@@ -82,20 +91,17 @@ def digest_command(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     pages = []
     for path in args.paths:
-        try:
-            with open(path, "rb") as fh:
-                content = fh.read(settings.max_body_bytes + 1).decode("utf-8", "replace")
-        except OSError as exc:
-            print(f"newsgist: cannot read {path}: {exc.strerror}", file=sys.stderr)
-            return 2
-        kind = "html" if _looks_like_html(content) else "text"
+        try:  # a page over the size limit fails alone in the digest, as in the API's
+            content = page_text(read_file(path, settings.max_body_bytes))
+        except NewsGistError as exc:
+            return _error(exc, 2)
+        kind = "html" if looks_like_html(content) else "text"
         pages.append(Page(**{kind: content}, url=None, title=None))
-    count = LENGTH_PRESETS[args.length] if args.length else args.sentences
+    count = preset_sentences(args.length, args.sentences)
     try:
         digest = build_digest(Pipeline(settings), pages, sentences=count)
     except NewsGistError as exc:
-        print(f"newsgist: {exc.message} [{exc.code}]", file=sys.stderr)
-        return 1 if exc.status == 422 else 2
+        return _error(exc, 1 if exc.status == 422 else 2)
     failures = {f.page: f for f in digest.failed}
     for page, f in failures.items():
         print(f"newsgist: {args.paths[page]}: {f.message} [{f.code}]", file=sys.stderr)
@@ -114,26 +120,17 @@ def serve_command(settings: Settings) -> int:
 
 
 def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
-    from .extract.parse import decode_bytes
+    from .inputs import looks_like_html, page_text, read_file, within_limit
     from .pipeline import Pipeline
 
     try:
-        if args.path == "-":
-            data = sys.stdin.buffer.read(settings.max_body_bytes + 1)
-        else:
-            with open(args.path, "rb") as fh:
-                data = fh.read(settings.max_body_bytes + 1)
-    except OSError as exc:
-        print(f"newsgist: cannot read {args.path}: {exc.strerror}", file=sys.stderr)
-        return 2
-    if len(data) > settings.max_body_bytes:
-        print(f"newsgist: input is larger than {settings.max_body_bytes} bytes "
-              "(NEWSGIST_MAX_BODY_BYTES)", file=sys.stderr)
-        return 2
-    # Bytes are decoded as a browser would: BOM, declared charset, UTF-8, else a guess.
-    content = decode_bytes(data)
-    count = LENGTH_PRESETS[args.length] if args.length else args.sentences
-    is_text = args.text or not _looks_like_html(content)
+        limit = settings.max_body_bytes
+        # Bytes are decoded as a browser would: BOM, declared charset, UTF-8, else a guess.
+        content = page_text(within_limit(read_file(args.path, limit), limit, "The input"))
+    except NewsGistError as exc:
+        return _error(exc, 2)
+    count = preset_sentences(args.length, args.sentences)
+    is_text = args.text or not looks_like_html(content)
     try:
         pipeline = Pipeline(settings)
         if is_text:
@@ -141,8 +138,7 @@ def summarize_command(args: argparse.Namespace, settings: Settings) -> int:
         else:
             summary = pipeline.summarize_html(content, url=args.url, sentences=count)
     except NewsGistError as exc:
-        print(f"newsgist: {exc.message} [{exc.code}]", file=sys.stderr)
-        return 1
+        return _error(exc, 1)
     if args.json:
         json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -167,7 +163,6 @@ def _print_outline(entries, depth: int) -> None:
         _print_outline(entry.children, depth + 1)
 
 
-def _looks_like_html(content: str) -> bool:
-    head = content[:2048].lstrip().lower()
-    return head.startswith(("<!doctype", "<html", "<?xml")) or "<body" in content[:65536].lower() \
-        or "<p" in head
+def _error(exc: NewsGistError, status: int) -> int:
+    print(f"newsgist: {exc.message} [{exc.code}]", file=sys.stderr)
+    return status

@@ -18,6 +18,11 @@ BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 LENGTH_PRESETS = {"short": 3, "medium": 5, "long": 7}
 
 
+def preset_sentences(length: str | None, sentences: int | None) -> int | None:
+    """How many sentences a summary gives: the ``length`` preset's, else ``sentences``."""
+    return LENGTH_PRESETS[length] if length else sentences
+
+
 def default_cache_dir() -> str:
     """``$XDG_CACHE_HOME/newsgist``, else ``~/.cache/newsgist``: the one cache-directory rule."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

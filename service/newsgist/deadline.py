@@ -50,3 +50,8 @@ class Deadline:
             raise DeadlineExceeded(
                 f"The request took longer than {self.seconds:g} s and was stopped during "
                 f"{stage} (setting NEWSGIST_REQUEST_TIMEOUT).")
+
+
+def ms_since(start: float) -> float:
+    """Milliseconds since ``start`` (a ``time.perf_counter()``), as timings report them."""
+    return round((time.perf_counter() - start) * 1000, 2)

@@ -114,11 +114,6 @@ class Article:
         return tuple(b.text for b in self.blocks)
 
     @property
-    def kinds(self) -> tuple[str, ...]:
-        """The blocks' kinds, in order."""
-        return tuple(b.kind for b in self.blocks)
-
-    @property
     def words(self) -> int:
         return sum(len(b.text.split()) for b in self.blocks)
 

@@ -17,7 +17,7 @@ Backends (setting ``NEWSGIST_BACKEND``):
     sentence-transformers on PyTorch, fp32.
 
 The ONNX model is exported from the sentence-transformers checkpoint and
-quantized **once**, into ``<cache_dir>/onnx/<model>-<fingerprint>/`` (a user
+quantized **once** (``onnx_export``), into ``<cache_dir>/onnx/<model>-<fingerprint>/`` (a user
 cache, never site-packages), and reused by every later start.  A start that
 finds it there needs neither PyTorch nor transformers: it loads the tokenizer
 (``tokenizers``) and an ONNX Runtime session only, which is what keeps cold
@@ -40,14 +40,10 @@ small CPU parallel calls only thrash the cores), and ONNX Runtime uses
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import shutil
-import tempfile
 import threading
-import time
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -55,11 +51,10 @@ import numpy as np
 
 from .config import BUNDLED_MODEL, default_cache_dir
 from .errors import ModelLoadError
+from .onnx_export import export_onnx, model_fingerprint, model_pooling, read_json
 
 log = logging.getLogger("newsgist.embed")
 
-# Bump when the export or quantization recipe changes: old cache entries are ignored.
-EXPORT_RECIPE = "2"
 BACKENDS = ("auto", "onnx-int8", "onnx-fp32", "torch")
 _ALIASES = {"onnx": "onnx-int8", "int8": "onnx-int8", "fp32": "onnx-fp32", "pytorch": "torch",
             "torch-fp32": "torch"}
@@ -197,146 +192,7 @@ class SentenceTransformerEncoder:
         return np.asarray(np.concatenate(parts), dtype=np.float32)
 
 
-# -- ONNX Runtime -------------------------------------------------------------------
-def _read_json(path: Path) -> dict | list | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def model_fingerprint(path: str, quantize: bool) -> str:
-    """Changes whenever the checkpoint, the recipe or the runtime's major version does."""
-    import onnxruntime
-
-    h = hashlib.sha256(f"{EXPORT_RECIPE}|{quantize}|ort{onnxruntime.__version__.split('.')[0]}"
-                       .encode())
-    root = Path(path)
-    for name in ("config.json", "modules.json", "sentence_bert_config.json", "tokenizer.json",
-                 "1_Pooling/config.json", "model.safetensors", "pytorch_model.bin"):
-        f = root / name
-        if f.exists():
-            st = f.stat()
-            h.update(f"{name}:{st.st_size}:{int(st.st_mtime)}".encode())
-    return h.hexdigest()[:16]
-
-
-def _pooling(model_dir: Path) -> tuple[str, int]:
-    """(pooling mode, max tokens) from the model's sentence-transformers config."""
-    modules = _read_json(model_dir / "modules.json") or []
-    mode = "mean"
-    for module in modules:
-        if module.get("type", "").endswith("Pooling"):
-            cfg = _read_json(model_dir / module.get("path", "") / "config.json") or {}
-            if cfg.get("pooling_mode") in ("mean", "cls"):
-                mode = cfg["pooling_mode"]
-            elif cfg.get("pooling_mode_cls_token"):
-                mode = "cls"
-            elif cfg.get("pooling_mode_mean_tokens", True):
-                mode = "mean"
-            else:
-                raise ModelLoadError(f"Unsupported pooling in {model_dir} for the ONNX backend; "
-                                     "set NEWSGIST_BACKEND=torch.")
-    st_cfg = _read_json(model_dir / "sentence_bert_config.json") or {}
-    return mode, int(st_cfg.get("max_seq_length") or 256)
-
-
-def export_onnx(model_path: str, target: Path, quantize: bool) -> Path:
-    """Export the checkpoint to ONNX (and quantize to int8) into ``target``, atomically.
-
-    Needs PyTorch and transformers; runs once per model, recipe and cache."""
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    started = time.perf_counter()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=target.name + ".tmp-", dir=target.parent))
-    try:
-        # Eager attention exports as plain MatMul/Softmax, which ONNX Runtime's
-        # transformer optimizer fuses into its Attention kernels (SDPA does not fuse).
-        try:
-            st_model = SentenceTransformer(model_path, device="cpu",
-                                           model_kwargs={"attn_implementation": "eager"})
-        except (TypeError, ValueError):
-            st_model = SentenceTransformer(model_path, device="cpu")
-        transformer = st_model[0].auto_model.eval()
-        uses_types = "token_type_ids" in getattr(st_model.tokenizer, "model_input_names", [])
-
-        class Wrapped(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, input_ids, attention_mask, token_type_ids=None):
-                kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
-                if token_type_ids is not None:
-                    kwargs["token_type_ids"] = token_type_ids
-                return self.inner(**kwargs).last_hidden_state
-
-        names = ["input_ids", "attention_mask"] + (["token_type_ids"] if uses_types else [])
-        dummy = tuple(torch.ones((2, 8), dtype=torch.long) if n != "token_type_ids"
-                      else torch.zeros((2, 8), dtype=torch.long) for n in names)
-        axes = {n: {0: "batch", 1: "tokens"} for n in names + ["last_hidden_state"]}
-        exported = work / "exported.onnx"
-        import warnings
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # The TorchScript exporter: no onnxscript dependency, dynamic batch and length.
-            torch.onnx.export(Wrapped(transformer), dummy, str(exported), input_names=names,
-                              output_names=["last_hidden_state"], dynamic_axes=axes,
-                              opset_version=17, do_constant_folding=True, dynamo=False)
-        fp32 = work / "model.onnx"
-        config = transformer.config
-        try:
-            from onnxruntime.transformers.optimizer import optimize_model
-
-            optimized = optimize_model(str(exported), model_type="bert",
-                                       num_heads=int(getattr(config, "num_attention_heads", 0)),
-                                       hidden_size=int(getattr(config, "hidden_size", 0)))
-            optimized.save_model_to_file(str(fp32))
-            exported.unlink()
-        except Exception as exc:  # an architecture the optimizer does not know: unfused
-            log.info("ONNX Runtime's transformer optimizer skipped: %s", exc)
-            os.replace(exported, fp32)
-        final = fp32
-        if quantize:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            final = work / "model_int8.onnx"
-            # Dynamic int8: weights signed 8-bit per output channel, activations scaled
-            # per call.  MatMul only: the embedding table, LayerNorms and the fused
-            # attention stay float (measured: per-channel MatMul-only agrees best with
-            # fp32 and is the fastest of the variants tried on this AVX2 machine).
-            quantize_dynamic(str(fp32), str(final), weight_type=QuantType.QInt8,
-                             op_types_to_quantize=["MatMul"], per_channel=True,
-                             extra_options={"DefaultTensorType": 1})
-            fp32.unlink()
-        st_model.tokenizer.save_pretrained(str(work / "tokenizer"))
-        for name in ("tokenizer.json", "modules.json", "sentence_bert_config.json"):
-            src = Path(model_path) / name
-            if src.exists():
-                shutil.copy2(src, work / name)
-        pooling_dir = Path(model_path) / "1_Pooling"
-        if pooling_dir.exists():
-            shutil.copytree(pooling_dir, work / "1_Pooling")
-        (work / "newsgist-export.json").write_text(json.dumps({
-            "source": model_path, "file": final.name, "quantized": quantize,
-            "recipe": EXPORT_RECIPE, "torch": torch.__version__,
-            "seconds": round(time.perf_counter() - started, 1)}, indent=1))
-        try:
-            os.replace(work, target)   # atomic: a concurrent exporter's copy is as good
-        except OSError:
-            if not target.exists():
-                raise
-            shutil.rmtree(work, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    log.info("exported %s to ONNX%s in %.1f s: %s", model_path, " int8" if quantize else "",
-             time.perf_counter() - started, target)
-    return target
-
-
+# -- ONNX Runtime (the export is in onnx_export) -------------------------------------
 class OnnxEncoder:
     """A sentence-transformers model exported to ONNX, run by ONNX Runtime on the CPU."""
 
@@ -357,13 +213,13 @@ class OnnxEncoder:
         cache = Path(os.path.expanduser(cache_dir or default_cache_dir())) / "onnx"
         slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.name)[-60:]
         folder = cache / f"{slug}-{self.backend}-{model_fingerprint(path, quantize)}"
-        meta = _read_json(folder / "newsgist-export.json")
+        meta = read_json(folder / "newsgist-export.json")
         self.exported_now = meta is None
         if meta is None:
             log.info("no ONNX export of %s in %s yet: exporting once (needs PyTorch)", self.name,
                      cache)
             export_onnx(path, folder, quantize)
-            meta = _read_json(folder / "newsgist-export.json") or {}
+            meta = read_json(folder / "newsgist-export.json") or {}
             for stale in cache.glob(f"{slug}-{self.backend}-*"):   # older recipes or weights
                 if stale != folder and stale.is_dir() and ".tmp-" not in stale.name:
                     shutil.rmtree(stale, ignore_errors=True)
@@ -381,7 +237,7 @@ class OnnxEncoder:
             shutil.rmtree(folder, ignore_errors=True)
             export_onnx(path, folder, quantize)
             self.exported_now = True
-            self._open(folder, _read_json(folder / "newsgist-export.json") or {})
+            self._open(folder, read_json(folder / "newsgist-export.json") or {})
         self._lock = threading.Lock()
 
     def _open(self, folder: Path, meta: dict) -> None:
@@ -389,7 +245,7 @@ class OnnxEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.pooling, self.max_tokens = _pooling(folder)
+        self.pooling, self.max_tokens = model_pooling(folder)
 
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer" / "tokenizer.json")
                                               if (folder / "tokenizer" / "tokenizer.json").exists()

@@ -15,6 +15,8 @@ CODES: dict[str, int] = {
     "bad_request": 400, "invalid_json": 400, "invalid_encoding": 400, "invalid_field": 400,
     "invalid_sentences": 400, "invalid_length": 400, "missing_content": 400,
     "ambiguous_content": 400,
+    # A file given to `newsgist batch` (or the CLI) could not be read: never an HTTP answer.
+    "unreadable": 400,
     # A digest's list of pages is malformed or too long.
     "invalid_pages": 400, "too_many_pages": 400,
     # The Host or Origin is not allowed.
@@ -78,12 +80,20 @@ class InvalidInput(NewsGistError):
 
 
 class BodyTooLarge(NewsGistError):
-    """The request body is over ``max_body_bytes`` (whether Flask or waitress saw it)."""
+    """The request body (whether Flask or waitress saw it), or a page or record read by
+    the CLI or a batch reader (``what``), is over ``max_body_bytes``."""
 
     code = "body_too_large"
 
-    def __init__(self, limit: int):
-        super().__init__(f"The request body is larger than the limit of {limit} bytes.")
+    def __init__(self, limit: int, what: str = "The request body"):
+        setting = "" if what == "The request body" else " (setting NEWSGIST_MAX_BODY_BYTES)"
+        super().__init__(f"{what} is larger than the limit of {limit} bytes{setting}.")
+
+
+class Unreadable(NewsGistError):
+    """A file or stream could not be read (missing, no permission, a broken gzip)."""
+
+    code = "unreadable"
 
 
 class NoArticle(NewsGistError):
@@ -95,8 +105,16 @@ class NoArticle(NewsGistError):
 class PageTooLarge(NewsGistError):
     """One page of a digest is larger than a summary's body may be (it is listed as failed)."""
 
-    status = 413
     code = "page_too_large"
+
+
+class PageTooComplex(NoArticle):
+    """Reading the page ran out of memory or recursion depth (a hostile or huge page)."""
+
+    code = "page_too_complex"
+
+    def __init__(self) -> None:
+        super().__init__("The page is too large or too deeply nested to read.")
 
 
 class ModelNotReady(NewsGistError):

@@ -31,11 +31,14 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     r"(?: (?:articles?|stories|posts?|news|reading|content|links?|videos?|topics?|coverage"
     r"|for you|on \S+(?: \S+){0,3}|from \S+(?: \S+){0,4}|in \S+(?: \S+){0,3}|headlines))?",
     r"more (?:from|on|in|about|by|like this|to (?:read|explore|watch)|stories|news)\b.*",
+    r"related (?:articles?|stories|posts?|content|reading|links|videos|guides)\b.*",
     r"(?:read|see|watch|explore) (?:more|next|also|this next)\b.*",
     r"(?:what to read|keep reading|continue reading|up next|don'?t miss|in case you missed it)\b.*",
     r"(?:\d+ )?(?:comments?|responses?|replies|discussion|reader comments|join the "
     r"(?:conversation|discussion))(?: \(\d+\))?",
     r"(?:leave|post|add|write) (?:a|your) (?:comment|reply|review)\b.*",
+    r"(?:user|customer|reader) (?:reviews?|comments?|ratings?)(?: (?:for|of|on)\b.*)?",
+    r"(?:still )?(?:have|got) (?:any |more )?questions|let us\b.*|(?:get|stay) in touch\b.*",
     r"(?:share|share this|share (?:this )?(?:article|story|post|page)|share on \S+|spread the word)",
     r"(?:follow us|follow \S+(?: \S+)? on|connect with us|stay connected|find us on \S+)\b.*",
     r"(?:helpful|useful|quick|external) links|(?:references|sources|bibliography|footnotes"
@@ -53,6 +56,9 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     r"(?:cookie\w*|privacy (?:policy|settings)|terms of (?:use|service))",
 )
 _FURNITURE = re.compile(r"^(?:" + "|".join(FURNITURE_PATTERNS) + r")$", re.I)
+# "Ten tips for a tidy desk | Brand": another page's title with its site's name, the
+# heading of a teaser card.
+_TEASER_TITLE = re.compile(r"^\S.{8,}\s\|\s[^|]{2,40}$")
 _TRIM = re.compile(r"^[\W\d_]+|[\W_]+$")
 
 # A heading longer than this is a title of the article's own, whatever its words.
@@ -65,7 +71,7 @@ def is_furniture_heading(text: str) -> bool:
     if not words or len(words) > FURNITURE_MAX_WORDS:
         return False
     core = _TRIM.sub("", " ".join(words).replace("\u2019", "'"))
-    return bool(core) and bool(_FURNITURE.match(core))
+    return bool(core) and bool(_FURNITURE.match(core) or _TEASER_TITLE.match(text.strip()))
 
 
 # -- names -------------------------------------------------------------------------------

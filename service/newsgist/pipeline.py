@@ -1,4 +1,5 @@
-"""The whole flow: extract -> segment -> embed -> rank, and the Summary it yields.
+"""The whole flow: extract -> segment -> embed -> rank, and the Summary it yields
+(``summary``).
 
 ``Pipeline`` owns the encoder (loaded once) and a small cache of document
 embeddings, so asking again for the same page with another length costs no
@@ -10,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Sequence
 
@@ -21,18 +21,17 @@ import numpy as np
 from .config import Settings
 from .embed import Encoder, load_encoder
 from .multilingual import LanguageEncoders
-from .deadline import Deadline
+from .deadline import Deadline, ms_since as _ms_since  # (the name the stages below use)
 from .errors import InvalidInput, NoArticle
-from .document import BLOCK_SEPARATOR, Article
+from .document import Article
 from .extract import article_from_text, extract_article
-from .outline import Outline, build_outline, section_ids
+from .inputs import clean_optional, page_text
+from .outline import build_outline, section_ids
 from .rank import CentroidRanker, Choice
 from .real_sentences import count_prose, summary_mask
 from .segment import Sentence, segment
-from .workers import InThreadRunner
-
-# Adult silent reading speed for non-fiction (Brysbaert, 2019: ~238 wpm).
-WORDS_PER_MINUTE = 238
+from .summary import Stats, Summary, SummarySentence, reading_minutes
+from .runner import InThreadRunner, Runner
 
 # The encoder reads a sentence's first 256 tokens only; tokenizing megabytes of
 # one run-on "sentence" to throw all but those away costs seconds.
@@ -56,18 +55,6 @@ class Prepared:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def clean_text(text: str) -> str:
-    """Input as the pipeline reads it, whichever face it came through: lone surrogates
-    (legal in JSON escapes, not in UTF-8) become "?", and the text is in NFC, so that
-    "é" typed as one character or as "e" + a combining accent reads the same."""
-    text = text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
-def _clean_optional(text: str | None) -> str | None:
-    return clean_text(text) if text else text
-
-
 def prepare_html(html: str, url: str | None = None, budget: int | None = None) -> Prepared:
     t = time.perf_counter()
     article = extract_article(html, url=url)
@@ -88,92 +75,6 @@ def _segmented(article: Article, budget: int | None, timings: dict[str, float]) 
     if budget is not None and total > budget:
         sentences = sentences[:budget]  # only these are ranked; no need to ship the rest
     return Prepared(article=article, sentences=sentences, total=total, timings=timings)
-
-
-# -- the summary --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SummarySentence:
-    text: str
-    index: int
-    paragraph: int
-    start: int
-    end: int
-    score: float
-    similarity: float
-    position_weight: float
-    kind: str = "paragraph"   # the kind of its block (``Article.blocks[paragraph]``)
-    before: str = ""          # up to CONTEXT_CHARS of article text before it
-    after: str = ""           # ... and after it
-
-
-@dataclass(frozen=True)
-class Stats:
-    sentences_total: int
-    words_total: int
-    summary_words: int
-    reading_minutes_article: float
-    reading_minutes_summary: float
-
-
-@dataclass(frozen=True)
-class Summary:
-    article: Article
-    sentences: list[SummarySentence]
-    stats: Stats
-    model: str
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    truncated: bool = False
-    warnings: list[str] = field(default_factory=list)
-    cached: bool = False
-    # The page's headings, each with the sentence that stands for its section; None
-    # for a page not built of sections (``newsgist.outline``).
-    outline: Outline[SummarySentence] | None = None
-
-    def to_dict(self, include_text: bool = False) -> dict:
-        """The JSON answer of ``POST /v1/summarize`` (and ``newsgist summarize --json``)."""
-        a = self.article
-        out = {
-            "title": a.title, "byline": a.byline, "lang": a.lang, "url": a.url,
-            "sentences": [_sentence(s) for s in self.sentences],
-            "stats": asdict(self.stats), "model": self.model, "timings_ms": self.timings_ms,
-            "truncated": self.truncated, "cached": self.cached, "warnings": self.warnings,
-            "outline": None if self.outline is None else [
-                _outline_entry(e) for e in self.outline.entries],
-            "outline_truncated": bool(self.outline and self.outline.truncated),
-            "outline_kind": self.outline.kind if self.outline else None,
-        }
-        if include_text:
-            out["text"] = a.text
-            out["blocks"] = [{"kind": kind, "start": start, "end": end}
-                             for kind, start, end in block_spans(a)]
-        return out
-
-
-def _sentence(s: SummarySentence) -> dict:
-    return {"text": s.text, "index": s.index, "paragraph": s.paragraph, "kind": s.kind,
-            "start": s.start, "end": s.end, "score": s.score,
-            "why": {"centroid_similarity": s.similarity, "position_weight": s.position_weight},
-            "context": {"before": s.before, "after": s.after}}
-
-
-def _outline_entry(entry) -> dict:
-    return {"heading": entry.heading, "level": entry.level, "start": entry.start,
-            "end": entry.end,
-            "sentence": None if entry.sentence is None else _sentence(entry.sentence),
-            "children": [_outline_entry(c) for c in entry.children]}
-
-
-def block_spans(article: Article) -> list[tuple[str, int, int]]:
-    """``(kind, start, end)`` of each block in ``article.text``."""
-    spans, start = [], 0
-    for block in article.blocks:
-        spans.append((block.kind, start, start + len(block.text)))
-        start += len(block.text) + len(BLOCK_SEPARATOR)
-    return spans
-
-
-def reading_minutes(words: int) -> float:
-    return round(words / WORDS_PER_MINUTE, 1)
 
 
 class EmbeddingCache:
@@ -212,13 +113,13 @@ class Pipeline:
     """Summarizes HTML or text.  Thread-safe; create one per process."""
 
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
-                 ranker: CentroidRanker | None = None, runner=None,
+                 ranker: CentroidRanker | None = None, runner: Runner | None = None,
                  multilingual: LanguageEncoders | None = None):
         self.settings = settings or Settings.from_env()
         self.multilingual = multilingual or LanguageEncoders.of(self.settings, encoder)
         # Where extraction and segmentation run: in the calling thread, or (newsgist
         # serve) in worker processes that are stopped at the deadline (newsgist.workers).
-        self.runner = runner or InThreadRunner()
+        self.runner: Runner = runner or InThreadRunner()
         self._encoder = encoder
         self._encoder_lock = threading.Lock()
         self.ranker = ranker or CentroidRanker()
@@ -253,27 +154,24 @@ class Pipeline:
     # -- public operations ----------------------------------------------------------
     # Every operation takes the text first, then keyword-only arguments in one order:
     # url, title, sentences (how many to keep; None: the configured default), deadline.
-    def summarize_html(self, html: str, *, url: str | None = None, title: str | None = None,
+    def summarize_html(self, html: str | bytes, *, url: str | None = None, title: str | None = None,
                        sentences: int | None = None,
                        deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
         prepared = self._prepare(html, None, url, title, deadline)
-        return self._summarize(prepared.article, prepared, sentences, deadline)
+        return self._summarize(prepared, sentences, deadline)
 
-    def summarize_text(self, text: str, *, url: str | None = None, title: str | None = None,
+    def summarize_text(self, text: str | bytes, *, url: str | None = None, title: str | None = None,
                        sentences: int | None = None,
                        deadline: Deadline | None = None) -> Summary:
         deadline = deadline or Deadline()
         prepared = self._prepare(None, text, url, title, deadline)
-        return self._summarize(prepared.article, prepared, sentences, deadline)
+        return self._summarize(prepared, sentences, deadline)
 
-    def rank_sentences(self, texts: Sequence[str], *, sentences: int | None = None,
-                       k: int | None = None) -> list[int]:
-        """Indices (ascending) of the ``sentences`` to keep from already-split ``texts``.
-
-        ``k`` is the former name of ``sentences``, still accepted."""
-        count = sentences if sentences is not None else k
-        count = self.settings.default_sentences if count is None else count
+    def rank_sentences(self, texts: Sequence[str], *,
+                       sentences: int | None = None) -> list[int]:
+        """Indices (ascending) of the ``sentences`` to keep from already-split ``texts``."""
+        count = self.settings.default_sentences if sentences is None else sentences
         texts = list(texts)
         if not texts:
             return []
@@ -282,8 +180,9 @@ class Pipeline:
         return [c.index for c in self.ranker.select(vectors, count, words, summary_mask(texts))]
 
     # -- building blocks of a digest of several pages (newsgist.stories) ----------------
-    def prepare_page(self, html: str | None, text: str | None, url: str | None = None,
-                     title: str | None = None, deadline: Deadline | None = None) -> Prepared:
+    def prepare_page(self, html: str | bytes | None, text: str | bytes | None,
+                     url: str | None = None, title: str | None = None,
+                     deadline: Deadline | None = None) -> Prepared:
         """One page (``html`` or ``text``) extracted and split as the summaries do;
         NoArticle when it holds too little to summarize."""
         prepared = self._prepare(html, text, url, title, deadline or Deadline())
@@ -298,7 +197,7 @@ class Pipeline:
 
     def summarize_prepared(self, prepared: Prepared, sentences: int | None = None,
                            deadline: Deadline | None = None) -> Summary:
-        return self._summarize(prepared.article, prepared, sentences, deadline or Deadline())
+        return self._summarize(prepared, sentences, deadline or Deadline())
 
     def embed_documents(self, documents: Sequence[Sequence[str]],
                         deadline: Deadline | None = None,
@@ -328,12 +227,13 @@ class Pipeline:
         return [(found[k], k not in missing) for k in keys]
 
     # -- the flow ---------------------------------------------------------------------
-    def _prepare(self, html: str | None, text: str | None, url: str | None,
+    def _prepare(self, html: str | bytes | None, text: str | bytes | None, url: str | None,
                  title: str | None, deadline: Deadline) -> Prepared:
-        # Cleaned here, so every face (API, CLI, Python, digest) reads the same input.
-        html, text = (clean_text(html) if html is not None else None), (
-            clean_text(text) if text is not None else None)
-        url, title = _clean_optional(url), _clean_optional(title)
+        # Through the input boundary here, so every face (API, CLI, Python, digest,
+        # batch) reads the same input: bytes decoded as a browser would, text cleaned.
+        html, text = (page_text(html) if html is not None else None), (
+            page_text(text) if text is not None else None)
+        url, title = clean_optional(url), clean_optional(title)
         budget = self.settings.max_article_sentences
         if html is not None:
             prepared = self.runner.run(prepare_html, (html, url, budget), deadline)
@@ -350,8 +250,9 @@ class Pipeline:
                 article = replace(article, url=url)
         return replace(prepared, article=article)
 
-    def _summarize(self, article: Article, prepared: Prepared, sentences: int | None,
+    def _summarize(self, prepared: Prepared, sentences: int | None,
                    deadline: Deadline) -> Summary:
+        article = prepared.article
         k = check_sentence_count(sentences, self.settings)
         timings = dict(prepared.timings)
         total = prepared.total  # prepared.sentences holds the first `budget` of them
@@ -398,8 +299,7 @@ class Pipeline:
                       reading_minutes_summary=reading_minutes(summary_words))
         warnings = []
         if truncated:
-            warnings.append(f"The article has {total} sentences; only the first "
-                            f"{budget} were considered (setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
+            warnings.append(truncation_warning(total, budget))
         if (warning := self.language_warning(article.lang)) is not None:
             warnings.append(warning)
         timings["total"] = round(sum(timings.values()), 2)
@@ -408,17 +308,19 @@ class Pipeline:
                        timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached,
                        outline=outline)
 
-    def language_warning(self, lang: str | None,
+    def language_warning(self, lang: str | None, subject: str = "The article",
+                         risk: str = "the sentences chosen",
                          encoder: Encoder | None = None) -> str | None:
-        """A warning when ``encoder`` (default: ``encoder_for(lang)``) does not know ``lang``."""
+        """A warning when the model that embeds ``subject`` (``encoder``, by default
+        ``encoder_for(lang)``) does not know its language ``lang``, so that its ``risk``
+        (an article, a page of a digest) may not be the best."""
         encoder = encoder or self.encoder_for(lang)
         languages = encoder.languages
         if lang is None or languages is None or lang in languages:
             return None
         known = "English" if languages == {"en"} else ", ".join(sorted(languages))
-        return (f"The article's language is '{lang}' but the model {encoder.name} knows "
-                f"{known} only: the sentences chosen may not be the best ones "
-                f"(setting NEWSGIST_MODEL).")
+        return (f"{subject} is in '{lang}' but the model {encoder.name} knows {known} "
+                f"only: {risk} may not be the best (setting NEWSGIST_MODEL).")
 
     def _embed(self, texts: list[str], deadline: Deadline | None = None,
                lang: str | None = None) -> tuple[np.ndarray, bool]:
@@ -431,6 +333,12 @@ class Pipeline:
             # Checked between batches: a huge article stops at its deadline, not after.
             between_batches = partial(deadline.check, "embedding")
         return encoder.encode(texts, between_batches=between_batches)
+
+
+def truncation_warning(total: int, budget: int, subject: str = "The article") -> str:
+    """The warning of an article (or a page of a digest) longer than the sentence budget."""
+    return (f"{subject} has {total} sentences; only the first {budget} were considered "
+            "(setting NEWSGIST_MAX_ARTICLE_SENTENCES).")
 
 
 def check_sentence_count(k: object, settings: Settings) -> int:
@@ -477,9 +385,6 @@ def _too_little(article: Article, n: int, total: int) -> str:
     return (f"Only {n} sentence{'s' if n != 1 else ''} ({article.words} words) of article text "
             f"{'was' if n == 1 else 'were'} found: too little to summarize.")
 
-
-def _ms_since(start: float) -> float:
-    return round((time.perf_counter() - start) * 1000, 2)
 
 
 _default: Pipeline | None = None

@@ -28,8 +28,6 @@ import sentencex
 from .document import BLOCK_SEPARATOR, Block
 from .language import normalize_lang
 
-PARAGRAPH_SEPARATOR = BLOCK_SEPARATOR
-
 
 @dataclass(frozen=True)
 class Sentence:
@@ -68,6 +66,10 @@ def _line_spans(line: str, code: str) -> list[tuple[int, int]]:
         parts = sentencex.get_sentence_boundaries(code, line)
     except Exception:  # a segmenter failure on exotic input keeps the line whole
         parts = []
+    except BaseException as exc:  # a panic of its Rust core (pyo3's PanicException) too
+        if type(exc).__name__ != "PanicException":
+            raise
+        parts = []
     spans, cursor = [], 0
     for part in parts:
         start, end = int(part["start_index"]), int(part["end_index"])
@@ -99,11 +101,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def split_sentences(paragraph: str, lang: str | None = None) -> list[str]:
-    """The sentences of one paragraph, verbatim and stripped."""
-    return [paragraph[s:e] for s, e in sentence_spans(paragraph, lang)]
 
 
 def segment(blocks: Sequence[Block | str], lang: str | None = None) -> list[Sentence]:

@@ -18,6 +18,7 @@ import time
 
 from .config import Settings
 from .errors import BodyTooLarge, NewsGistError
+from .runner import FallbackRunner, InThreadRunner, Runner
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -162,41 +163,23 @@ def serve(settings: Settings) -> int:
     from .api import create_app
     from .memory import tune_malloc
     from .pipeline import Pipeline
-    from .workers import WorkerPool
 
     tune_malloc()  # before any page is read: big blocks go back to the system when freed
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    # readability logs page fragments when it fails; page contents never reach the log.
-    logging.getLogger("readability").setLevel(logging.CRITICAL + 1)
-    if settings.host not in LOOPBACK and not settings.allow_remote:
-        print(f"newsgist: refusing to listen on {settings.host}: only loopback is allowed by "
-              "default. Pass --allow-remote (NEWSGIST_ALLOW_REMOTE=1) if you really mean it.",
-              file=sys.stderr)
+    _configure_logging()
+    if not _host_allowed(settings):
         return 2
-    if settings.host not in LOOPBACK:
-        print(f"newsgist: WARNING: listening on {settings.host}: other machines can reach "
-              "this service (and must be added to NEWSGIST_ALLOWED_HOSTS to be answered).",
-              file=sys.stderr, flush=True)
-
-    pipeline = Pipeline(settings)
+    runner = _extraction_runner(settings)  # the workers warm up while the model loads
+    pipeline = Pipeline(settings, runner=runner)
     # A service nobody uses stops by itself when NEWSGIST_IDLE_EXIT is set (the native host sets it).
     app = idle.watch(create_app(settings, pipeline), settings.idle_exit, lambda: loop.stop())
     try:
         loop = make_server(app, settings)
     except OSError as exc:
+        runner.close()
         print(f"newsgist: cannot listen on {settings.host}:{settings.port}: "
               f"{exc.strerror or exc}. Is NewsGist already running? Choose another port with "
               "--port or NEWSGIST_PORT.", file=sys.stderr)
         return 2
-    pool = None
-    if settings.extract_workers > 0:
-        try:  # started now, ready (checked below) while the model loads
-            pool = WorkerPool(settings.extract_workers, settings.worker_max_rss_mb,
-                              settings.worker_memory_mb).start(wait=False)
-            pipeline.runner = pool
-        except (OSError, RuntimeError) as exc:
-            _extract_in_threads(pipeline, exc)
     url = loop.url(settings.host)
     print(f"NewsGist listening on {url}; loading the model...", flush=True)
 
@@ -205,19 +188,9 @@ def serve(settings: Settings) -> int:
     def load() -> None:
         # The socket is open while the model loads: /v1/health says "loading"
         # and summaries get a 503 with Retry-After instead of a refused connection.
-        try:
-            pipeline.load()
-        except NewsGistError as exc:
-            failure.append(exc.message)
-        except Exception as exc:  # noqa: BLE001 - a message, never only a traceback
-            failure.append(f"Could not load the embedding model {settings.model!r} (setting "
-                           f"NEWSGIST_MODEL / --model): {type(exc).__name__}: {exc}")
-        if pool is not None and not failure:
-            try:  # the workers started with the server and warmed up meanwhile
-                pool.wait_ready()
-            except (OSError, RuntimeError) as exc:
-                pool.close()
-                _extract_in_threads(pipeline, exc)
+        failure.extend(_load_model(pipeline, settings))
+        if not failure:
+            _await_workers(runner)
         if failure:
             loop.stop()  # nothing was served yet (every summary got "loading")
         else:
@@ -236,8 +209,7 @@ def serve(settings: Settings) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         loop.close()
-        if pool is not None:
-            pool.close()
+        runner.close()
     if failure:
         print(f"newsgist: {failure[0]}", file=sys.stderr, flush=True)
         return 3
@@ -245,10 +217,62 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def _extract_in_threads(pipeline, exc: Exception) -> None:
-    from .workers import InThreadRunner
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    # readability logs page fragments when it fails; page contents never reach the log.
+    logging.getLogger("readability").setLevel(logging.CRITICAL + 1)
 
-    pipeline.runner = InThreadRunner()
+
+def _host_allowed(settings: Settings) -> bool:
+    """False (and why, on stderr) for a non-loopback address without --allow-remote."""
+    if settings.host not in LOOPBACK and not settings.allow_remote:
+        print(f"newsgist: refusing to listen on {settings.host}: only loopback is allowed by "
+              "default. Pass --allow-remote (NEWSGIST_ALLOW_REMOTE=1) if you really mean it.",
+              file=sys.stderr)
+        return False
+    if settings.host not in LOOPBACK:
+        print(f"newsgist: WARNING: listening on {settings.host}: other machines can reach "
+              "this service (and must be added to NEWSGIST_ALLOWED_HOSTS to be answered).",
+              file=sys.stderr, flush=True)
+    return True
+
+
+def _load_model(pipeline, settings: Settings) -> list[str]:
+    """Load the model; what went wrong, as a message for people (empty: loaded)."""
+    try:
+        pipeline.load()
+    except NewsGistError as exc:
+        return [exc.message]
+    except Exception as exc:  # noqa: BLE001 - a message, never only a traceback
+        return [f"Could not load the embedding model {settings.model!r} (setting "
+                f"NEWSGIST_MODEL / --model): {type(exc).__name__}: {exc}"]
+    return []
+
+
+def _extraction_runner(settings: Settings) -> Runner:
+    """The worker pool, started now (ready while the model loads), behind a
+    ``FallbackRunner``; the calling thread when workers are off or cannot start."""
+    from .workers import WorkerPool
+
+    if settings.extract_workers <= 0:
+        return InThreadRunner()
+    try:
+        pool = WorkerPool(settings.extract_workers, settings.worker_max_rss_mb,
+                          settings.worker_memory_mb).start(wait=False)
+    except (OSError, RuntimeError) as exc:
+        _log_fallback(exc)
+        return InThreadRunner()
+    return FallbackRunner(pool, pool.wait_ready)
+
+
+def _await_workers(runner: Runner) -> None:
+    """Wait for the workers started with the server; fall back to threads if they fail."""
+    if isinstance(runner, FallbackRunner) and (exc := runner.settle()) is not None:
+        _log_fallback(exc)
+
+
+def _log_fallback(exc: Exception) -> None:
     log.warning(
         "extraction worker processes could not start (%s): falling back to reading pages in "
         "the request threads, where the deadline cannot stop a runaway page "

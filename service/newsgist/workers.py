@@ -11,9 +11,9 @@ Python thread cannot be stopped.  So:
   answering ``/v1/health``.  A worker that grew large on a big page is
   replaced after the job, so the memory a page took goes back to the system.
 * the Python API and the tests run them in the calling thread
-  (:class:`InThreadRunner`): the deadline is then checked before and after.
+  (``runner.InThreadRunner``): the deadline is then checked before and after.
 
-Both have ``run(fn, args, deadline)``.  Jobs are module-level functions sent by
+Both are ``runner.Runner``s: ``run(fn, args, deadline)``.  Jobs are module-level functions sent by
 reference (pickled by name) with their arguments; only the service itself
 chooses them, never a request.  A job's ``NewsGistError`` crosses back to the
 caller as itself (code, status and headers intact).  A worker says "ready"
@@ -37,23 +37,10 @@ from multiprocessing.connection import Connection
 from typing import Any, Callable
 
 from .deadline import Deadline
-from .errors import NewsGistError, NoArticle, WorkerFailed
+from .errors import NewsGistError, PageTooComplex, WorkerFailed
 from .memory import malloc_trim, resident_mb, tune_malloc
 
 log = logging.getLogger("newsgist.workers")
-
-
-class InThreadRunner:
-    """Runs jobs in the calling thread: no hard stop, the deadline is checked after."""
-
-    def run(self, fn: Callable[..., Any], args: tuple, deadline: Deadline) -> Any:
-        deadline.check("extraction")
-        result = fn(*args)
-        deadline.check("extraction")
-        return result
-
-    def close(self) -> None:
-        pass
 
 
 class WorkerProcess:
@@ -122,6 +109,7 @@ class WorkerPool:
     alone with a 422 instead."""
 
     POLL = 0.1  # seconds between checks of the deadline and the client while waiting
+    parallel = True  # (runner.Runner) each job has a process of its own
 
     def __init__(self, workers: int = 2, max_rss_mb: int = 256, memory_limit_mb: int = 0):
         if os.name != "posix":  # pragma: no cover - the service targets Linux and macOS
@@ -295,19 +283,12 @@ class WorkerPool:
 
 
 # -- the worker process ---------------------------------------------------------------
-_WARM_UP = ("<html lang='en'><head><title>Warm-up</title></head><body><article>"
-            + "<p>The council met on Monday to discuss the budget for next year. "
-              "Members agreed to spend more on buses and less on roads.</p>" * 4
-            + "</article></body></html>")
-
-
-def _too_complex() -> NoArticle:
-    return NoArticle("The page is too large or too deeply nested to read.",
-                     code="page_too_complex")
-
-
-def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
+def worker_main(fd: int, memory_limit_mb: int = 0,
+                warm_up: Callable[[], Any] | None = None) -> None:
     """Serve jobs from the socket ``fd`` until it closes (``python -m newsgist._worker``).
+
+    ``warm_up`` loads what extraction loads lazily, so the first real page does not
+    wait for it; it runs before the worker says "ready" (its failure is ignored).
 
     Each job is answered with ``(status, payload, resident MB)``: ``("ok", result)``,
     ``("error", the NewsGistError raised)`` or ``("crash", the exception's type name)``."""
@@ -326,16 +307,14 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ImportError, ValueError, OSError):
             pass
-    parent = os.getppid()
-    threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
+    exit_with_parent(os.getppid())
     tune_malloc()
     trim = malloc_trim()
-    try:  # load what extraction loads lazily, so the first real page does not wait for it
-        from .pipeline import prepare_html
-
-        prepare_html(_WARM_UP)
-    except Exception:  # noqa: BLE001
-        pass
+    if warm_up is not None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - the first real page then pays for the loading
+            pass
     conn = Connection(fd)
     try:
         conn.send_bytes(b"ready %.1f" % (resident_mb() or 0.0))
@@ -352,7 +331,7 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
         except NewsGistError as exc:
             reply = ("error", exc.with_traceback(None))
         except (MemoryError, RecursionError):
-            reply = ("error", _too_complex())
+            reply = ("error", PageTooComplex())
         except Exception as exc:  # noqa: BLE001 - reported, with its type only
             reply = ("crash", type(exc).__name__)
         fn = args = None  # let the page go before waiting for the next one
@@ -361,7 +340,7 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
         try:
             data = pickle.dumps(reply + (resident_mb(),), protocol=pickle.HIGHEST_PROTOCOL)
         except MemoryError:
-            data = pickle.dumps(("error", _too_complex(), resident_mb()))
+            data = pickle.dumps(("error", PageTooComplex(), resident_mb()))
         reply = None
         try:
             conn.send_bytes(data)
@@ -369,10 +348,16 @@ def worker_main(fd: int, memory_limit_mb: int = 0) -> None:
             return
 
 
-def _orphan_watch(parent: int) -> None:
-    # If the server dies without closing our socket (SIGKILL while we were busy),
-    # do not live on as an orphan burning CPU on someone's page.
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(0)
+def exit_with_parent(parent: int) -> None:
+    """End this process (within a second) once ``parent`` is gone, from a daemon thread.
+
+    If the server or a batch job dies without closing our socket (SIGKILL while we were
+    busy), a worker must not live on as an orphan burning CPU on someone's page."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()

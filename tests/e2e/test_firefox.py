@@ -33,14 +33,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SITE_DIR, free_port
+from conftest import ROOT, SITE_DIR
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "firefox_smoke"))
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests"))
 from bidi import Bidi  # noqa: E402
-from host_support import alive, forget, listening, service_pid  # noqa: E402
+from host_support import forget, listening, service_pid  # noqa: E402
+from processes import alive, free_port  # noqa: E402
 from release import browser_manifest  # noqa: E402
 
 from newsgist.config import Settings  # noqa: E402

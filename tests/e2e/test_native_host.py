@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, EXT_DIR, FLAGS, HEADLESS, UI_WAIT_MS, free_port
+from conftest import CHROMIUM, EXT_DIR, FLAGS, HEADLESS, UI_WAIT_MS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from host_support import alive, forget, listening, service_pid, stop_service  # noqa: E402
+from host_support import forget, listening, service_pid, stop_service  # noqa: E402
+from processes import alive, free_port  # noqa: E402
 
 from newsgist.config import Settings  # noqa: E402
 from newsgist.host import CHROMIUM_EXTENSION_ID  # noqa: E402

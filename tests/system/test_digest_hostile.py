@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+import processes
 from hostile import answers, live
 from hostile.answers import worker_client
 from hostile.corpus import ARTICLE, Case, cases
@@ -171,7 +172,7 @@ def test_hostile_digest_requests(hostile_client, name):
 def test_hostile_digests_against_a_live_server():
     """`newsgist serve` with the real model: the small hostile pages in digests of 30
     tabs, each followed by a health check and a normal digest."""
-    server = live.ServerProcess(["--port", "0"], env={"NEWSGIST_REQUEST_TIMEOUT": "10"})
+    server = processes.ServerProcess(["--port", "0"], env={"NEWSGIST_REQUEST_TIMEOUT": "10"})
     try:
         port = server.port
         chunks = [SMALL[i:i + 29] for i in range(0, len(SMALL), 29)]

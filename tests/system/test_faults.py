@@ -19,12 +19,14 @@ import time
 import numpy as np
 import pytest
 
+import processes
 from hostile import jobs, live
 from hostile.corpus import ARTICLE, normal_request
 from newsgist.api import create_app
 from newsgist.config import Settings
 from newsgist.errors import DeadlineExceeded
 from newsgist.deadline import Deadline
+from newsgist.language import detect_language
 from newsgist.pipeline import Pipeline, prepare_html
 from newsgist.workers import WorkerPool
 from support import HashingEncoder
@@ -110,6 +112,7 @@ def test_in_process_the_deadline_is_checked_between_stages():
 
     encoder = Slow()
     pipeline = Pipeline(Settings(), encoder=encoder)
+    detect_language(ARTICLE)   # the detector loads its model once per process, not in 0.2 s
     encoder.deadline = Deadline(0.2)
     with pytest.raises(DeadlineExceeded, match="ranking"):
         pipeline.summarize_text(ARTICLE, deadline=encoder.deadline)
@@ -186,7 +189,7 @@ def test_health_answers_while_a_pathological_page_is_processed(pool, tmp_path):
     t = threading.Thread(target=slow)
     try:
         t.start()
-        assert live.wait_until(lambda: (tmp_path / "started").exists(), bound=60)
+        assert processes.wait_until(lambda: (tmp_path / "started").exists(), bound=60)
         for _ in range(5):
             status, _, body = live.http(server.port, "GET", "/v1/health")
             assert status == 200 and json.loads(body)["status"] == "ok"
@@ -216,7 +219,7 @@ def test_health_answers_while_every_summary_slot_is_busy(tmp_path):
         for t in threads:
             t.start()
         admission = app.extensions["newsgist"]["admission"]
-        assert live.wait_until(lambda: admission.in_progress == 3, bound=60)
+        assert processes.wait_until(lambda: admission.in_progress == 3, bound=60)
         status, body = live.post_json(server.port, {"text": ARTICLE})
         assert status == 503 and body["error"]["code"] == "overloaded"
         status, _, _ = live.http(server.port, "GET", "/v1/health")
@@ -283,16 +286,16 @@ def test_a_client_that_disconnects_mid_request_stops_its_work(pool, tmp_path, ca
         threads_before = threading.active_count()
         s = _raw_post(server.port, json.dumps(
             {"html": PAGE.replace("Budget", f"GATE:{tmp_path}")}).encode())
-        assert live.wait_until(lambda: (tmp_path / "started").exists(), bound=60)
+        assert processes.wait_until(lambda: (tmp_path / "started").exists(), bound=60)
         s.close()  # the reader closed the tab
         # The server notices, stops the extraction (its worker is ended) and logs a 499.
-        assert live.wait_until(lambda: pool.killed == 1, bound=60)
-        assert live.wait_until(lambda: "POST /v1/summarize 499" in caplog.text, bound=30)
+        assert processes.wait_until(lambda: pool.killed == 1, bound=60)
+        assert processes.wait_until(lambda: "POST /v1/summarize 499" in caplog.text, bound=30)
         status, _, _ = live.http(server.port, "GET", "/v1/health")
         assert status == 200
         status, body = live.post_json(server.port, {"text": ARTICLE})
         assert status == 200 and len(body["sentences"]) == 3
-        assert live.wait_until(lambda: threading.active_count() <= threads_before, bound=30)
+        assert processes.wait_until(lambda: threading.active_count() <= threads_before, bound=30)
         assert "Traceback" not in caplog.text
     finally:
         (tmp_path / "release").touch()

@@ -17,6 +17,7 @@ import re
 
 import pytest
 
+import processes
 from hostile import answers, live
 from hostile.answers import worker_client
 from hostile.corpus import ARTICLE, Case, cases, normal_request
@@ -122,12 +123,12 @@ def test_corpus_against_a_live_server(capsys):
     followed by a health check and a normal summary; afterwards the server's memory
     (itself and its extraction workers), threads and file descriptors are back to
     their baseline."""
-    server = live.ServerProcess(["--port", "0"], env={"NEWSGIST_REQUEST_TIMEOUT": "10"})
+    server = processes.ServerProcess(["--port", "0"], env={"NEWSGIST_REQUEST_TIMEOUT": "10"})
     try:
         port = server.port
         pid = server.proc.pid
         warm_up(port)
-        before = _footprint(pid)
+        before = processes.footprint(pid)
         for case in CASES:
             status, headers, payload = live.http(
                 port, "POST", "/v1/summarize", case.body,
@@ -139,8 +140,8 @@ def test_corpus_against_a_live_server(capsys):
             check_normal(status, payload)
         # Threads and connections wind down as their clients go; workers that grew
         # are replaced after their job.
-        live.wait_until(lambda: _settled(pid, before), bound=30, step=0.5)
-        after = _footprint(pid)
+        processes.wait_until(lambda: _settled(pid, before), bound=30, step=0.5)
+        after = processes.footprint(pid)
         with capsys.disabled():
             print(f"\nhostile corpus ({len(CASES)} cases) against a live server: "
                   f"server RSS {before['rss']:.0f} -> {after['rss']:.0f} MB, with workers "
@@ -176,13 +177,8 @@ def warm_up(port: int) -> None:
     assert status == 422, payload[:300]
 
 
-def _footprint(pid: int) -> dict:
-    return {"rss": live.rss_mb(pid), "tree": live.tree_rss_mb(pid),
-            "threads": live.thread_count(pid), "fds": live.fd_count(pid)}
-
-
 def _settled(pid: int, before: dict) -> bool:
-    now = _footprint(pid)
+    now = processes.footprint(pid)
     return (now["rss"] <= before["rss"] * 1.10 and now["tree"] <= before["tree"] * 1.10
             and now["threads"] <= before["threads"] and now["fds"] <= before["fds"])
 

@@ -15,7 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from hostile import live
+import processes
 from newsgist.api import create_app
 from newsgist.config import Settings
 from newsgist.pipeline import Pipeline
@@ -65,7 +65,7 @@ def test_a_live_server_answers_match_the_openapi_document(mode):
     from hypothesis import given
     from schemathesis.generation.modes import GenerationMode
 
-    server = live.ServerProcess(["--port", "0"], fake=True)
+    server = processes.ServerProcess(["--port", "0"], fake=True)
     try:
         base = f"http://127.0.0.1:{server.port}"
         remote = schemathesis.openapi.from_url(f"{base}/openapi.json", config=config)

@@ -18,6 +18,7 @@ import tempfile
 
 import pytest
 
+import processes
 from hostile import live
 from newsgist.api import create_app
 from newsgist.cli import serve_command
@@ -98,8 +99,8 @@ def test_another_interface_is_refused_without_the_flag(host, capsys):
 
 @pytest.mark.slow
 def test_allow_remote_listens_and_warns():
-    server = live.ServerProcess(["--host", "0.0.0.0", "--allow-remote", "--port", "0"],
-                                fake=True, wait_ready=False)
+    server = processes.ServerProcess(["--host", "0.0.0.0", "--allow-remote", "--port", "0"],
+                                     fake=True, wait_ready=False)
     try:
         m = server.wait_for(r"NewsGist ready on http://0\.0\.0\.0:(\d+)")
         assert m, server.output
@@ -258,7 +259,7 @@ def test_an_unexpected_failure_logs_where_not_what(guarded, spy, monkeypatch, ca
 def test_a_live_server_logs_no_page_contents(tmp_path):
     """The real `newsgist serve` (fake encoder): its whole output, worker processes
     included, after summaries and errors carrying a marker."""
-    server = live.ServerProcess(["--port", "0"], fake=True)
+    server = processes.ServerProcess(["--port", "0"], fake=True)
     try:
         for kwargs in _marked_requests():
             body = kwargs.get("json") or kwargs.get("data")

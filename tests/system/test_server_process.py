@@ -21,6 +21,7 @@ import threading
 
 import pytest
 
+import processes
 from hostile import live
 from hostile.corpus import ARTICLE
 
@@ -46,20 +47,20 @@ def _held_request(server, gate, results):
             results.append(exc)
     t = threading.Thread(target=run)
     t.start()
-    assert live.wait_until(lambda: (gate / "started").exists(), bound=60), server.output
+    assert processes.wait_until(lambda: (gate / "started").exists(), bound=60), server.output
     return t
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_finishes_requests_in_progress_then_exits(tmp_path, sig):
-    server = live.ServerProcess(["--port", "0"], fake=True,
-                                env={"NEWSGIST_TEST_GATE": str(tmp_path)})
+    server = processes.ServerProcess(["--port", "0"], fake=True,
+                                     env={"NEWSGIST_TEST_GATE": str(tmp_path)})
     results: list = []
     try:
         t = _held_request(server, tmp_path, results)
         server.signal(sig)
         # New connections are refused from now on, while the request is still held...
-        assert live.wait_until(lambda: _refuses_connections(server.port), bound=30), \
+        assert processes.wait_until(lambda: _refuses_connections(server.port), bound=30), \
             server.output
         assert t.is_alive() and server.proc.poll() is None
         (tmp_path / "release").touch()
@@ -78,14 +79,14 @@ def test_a_signal_finishes_requests_in_progress_then_exits(tmp_path, sig):
 
 def test_waiting_for_requests_in_progress_is_bounded(tmp_path):
     """A request that never finishes does not keep the server from exiting."""
-    server = live.ServerProcess(["--port", "0"], fake=True,
-                                env={"NEWSGIST_TEST_GATE": str(tmp_path),
-                                     "NEWSGIST_REQUEST_TIMEOUT": "1"})
+    server = processes.ServerProcess(["--port", "0"], fake=True,
+                                     env={"NEWSGIST_TEST_GATE": str(tmp_path),
+                                          "NEWSGIST_REQUEST_TIMEOUT": "1"})
     results: list = []
     try:
         # Workers still warming up may take longer than 1 s for a first page.
-        assert live.wait_until(lambda: live.post_json(server.port, {"text": ARTICLE})[0] == 200,
-                               bound=60, step=0.2)
+        assert processes.wait_until(
+            lambda: live.post_json(server.port, {"text": ARTICLE})[0] == 200, bound=60, step=0.2)
         t = _held_request(server, tmp_path, results)
         server.signal(signal.SIGTERM)
         assert server.wait_exit(60) == 0, server.output  # never released
@@ -98,13 +99,13 @@ def test_waiting_for_requests_in_progress_is_bounded(tmp_path):
 
 
 def test_a_second_ctrl_c_stops_at_once(tmp_path):
-    server = live.ServerProcess(["--port", "0"], fake=True,
-                                env={"NEWSGIST_TEST_GATE": str(tmp_path)})
+    server = processes.ServerProcess(["--port", "0"], fake=True,
+                                     env={"NEWSGIST_TEST_GATE": str(tmp_path)})
     results: list = []
     try:
         t = _held_request(server, tmp_path, results)
         server.signal(signal.SIGINT)
-        assert live.wait_until(lambda: _refuses_connections(server.port), bound=30)
+        assert processes.wait_until(lambda: _refuses_connections(server.port), bound=30)
         server.signal(signal.SIGINT)
         assert server.wait_exit(60) == 0, server.output
         assert not (tmp_path / "release").exists()  # it did not wait for the request
@@ -116,8 +117,8 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path):
 
 
 def test_health_says_loading_until_the_model_is_there(tmp_path):
-    server = live.ServerProcess(["--port", "0"], fake=True, wait_ready=False,
-                                env={"NEWSGIST_TEST_LOAD_GATE": str(tmp_path)})
+    server = processes.ServerProcess(["--port", "0"], fake=True, wait_ready=False,
+                                     env={"NEWSGIST_TEST_LOAD_GATE": str(tmp_path)})
     try:
         port = server.wait_listening()
         status, _, body = live.http(port, "GET", "/v1/health")
@@ -137,9 +138,9 @@ def test_health_says_loading_until_the_model_is_there(tmp_path):
 
 
 def test_a_model_that_fails_to_load_stops_the_server_with_its_message():
-    server = live.ServerProcess(["--port", "0"], fake=True, wait_ready=False,
-                                env={"NEWSGIST_TEST_LOAD_FAIL":
-                                     "Could not load the model (setting NEWSGIST_MODEL)."})
+    server = processes.ServerProcess(["--port", "0"], fake=True, wait_ready=False,
+                                     env={"NEWSGIST_TEST_LOAD_FAIL":
+                                          "Could not load the model (setting NEWSGIST_MODEL)."})
     code = server.wait_exit(120)
     assert code == 3, server.output
     assert "newsgist: Could not load the model (setting NEWSGIST_MODEL)." in server.output
@@ -159,7 +160,7 @@ def test_a_bad_model_setting_gives_a_clear_message_and_a_non_zero_exit(tmp_path,
         (path / "modules.json").write_text("[]")
         (path / "model.safetensors").write_bytes(b"\x00garbage" * 1000)
         (path / "model.onnx").write_bytes(b"not an onnx graph")
-    server = live.ServerProcess(["--port", "0"], wait_ready=False, env={
+    server = processes.ServerProcess(["--port", "0"], wait_ready=False, env={
         "NEWSGIST_MODEL": str(path), "NEWSGIST_CACHE_DIR": str(tmp_path / "cache"),
         "HF_HUB_OFFLINE": "1"})
     code = server.wait_exit(240)
@@ -177,7 +178,7 @@ def test_a_port_in_use_gives_a_clear_message_and_a_non_zero_exit():
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        server = live.ServerProcess(["--port", str(port)], fake=True, wait_ready=False)
+        server = processes.ServerProcess(["--port", str(port)], fake=True, wait_ready=False)
         code = server.wait_exit(120)
     assert code == 2, server.output
     assert f"cannot listen on 127.0.0.1:{port}" in server.output
@@ -186,8 +187,8 @@ def test_a_port_in_use_gives_a_clear_message_and_a_non_zero_exit():
 
 
 def test_workers_that_cannot_start_fall_back_named_in_the_log():
-    server = live.ServerProcess(["--port", "0"], fake=True,
-                                env={"NEWSGIST_TEST_BROKEN_WORKERS": "1"})
+    server = processes.ServerProcess(["--port", "0"], fake=True,
+                                     env={"NEWSGIST_TEST_BROKEN_WORKERS": "1"})
     try:
         assert "extraction worker processes could not start" in server.output
         assert "falling back to reading pages in the request threads" in server.output
@@ -200,31 +201,25 @@ def test_workers_that_cannot_start_fall_back_named_in_the_log():
 
 
 def test_the_extraction_workers_go_with_the_server(tmp_path):
-    server = live.ServerProcess(["--port", "0"], fake=True)
+    server = processes.ServerProcess(["--port", "0"], fake=True)
     pid = server.proc.pid
-    workers = live.children(pid)
+    workers = processes.children(pid)
     assert len(workers) == 2  # NEWSGIST_EXTRACT_WORKERS default
     status, _ = live.post_json(server.port, {"text": ARTICLE})
     assert status == 200
     assert server.stop() == 0
     for w in workers:
-        assert live.wait_until(lambda: not _alive(w), bound=30), f"worker {w} outlived the server"
+        assert processes.wait_until(lambda: not processes.alive(w), bound=30), \
+            f"worker {w} outlived the server"
 
 
 def test_workers_of_a_killed_server_do_not_linger():
     """Even SIGKILL (no cleanup at all): the workers notice and leave."""
-    server = live.ServerProcess(["--port", "0"], fake=True)
-    workers = live.children(server.proc.pid)
+    server = processes.ServerProcess(["--port", "0"], fake=True)
+    workers = processes.children(server.proc.pid)
     assert workers
     server.proc.kill()
     server.proc.wait()
     for w in workers:
-        assert live.wait_until(lambda: not _alive(w), bound=30), f"worker {w} was orphaned"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(") ")[1][0] != "Z"
-    except OSError:
-        return False
+        assert processes.wait_until(lambda: not processes.alive(w), bound=30), \
+            f"worker {w} was orphaned"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import processes
 from hostile import live
 
 pytestmark = pytest.mark.slow
@@ -38,13 +39,8 @@ def _pages() -> list[dict]:
     return bodies
 
 
-def _footprint(pid: int) -> dict:
-    return {"rss": live.rss_mb(pid), "tree": live.tree_rss_mb(pid),
-            "threads": live.thread_count(pid), "fds": live.fd_count(pid)}
-
-
 def test_soak(capsys):
-    server = live.ServerProcess(["--port", "0"], env={"NEWSGIST_CACHE_DOCUMENTS": "0"})
+    server = processes.ServerProcess(["--port", "0"], env={"NEWSGIST_CACHE_DOCUMENTS": "0"})
     try:
         port, pid = server.port, server.proc.pid
         pages = []
@@ -55,7 +51,7 @@ def test_soak(capsys):
         assert len(pages) >= 8, "too few article pages to soak with"
         for body in pages:  # a second round: first-use allocations are behind us
             assert live.post_json(port, body)[0] == 200
-        before = _footprint(pid)
+        before = processes.footprint(pid)
 
         counter = {"n": 0}
         errors: list[str] = []
@@ -95,9 +91,10 @@ def test_soak(capsys):
         assert not errors, errors[:5]
         assert counter["n"] >= 4 * CLIENTS, "the soak hardly ran"
 
-        settled = live.wait_until(lambda: _footprint(pid)["threads"] <= before["threads"]
-                                  and _footprint(pid)["fds"] <= before["fds"], bound=30)
-        after = _footprint(pid)
+        settled = processes.wait_until(
+            lambda: processes.thread_count(pid) <= before["threads"]
+            and processes.fd_count(pid) <= before["fds"], bound=30)
+        after = processes.footprint(pid)
         with capsys.disabled():
             print(f"\nsoak: {counter['n']} requests from {CLIENTS} clients in {took:.0f} s, "
                   f"0 errors; server RSS {before['rss']:.0f} -> {after['rss']:.0f} MB, with "

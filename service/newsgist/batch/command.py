@@ -6,11 +6,12 @@ import argparse
 import os
 import sys
 
-from ..config import LENGTH_PRESETS, Settings
+from ..config import Settings, preset_sentences
 
 
-def add_parser(sub) -> None:
-    """Registers the ``batch`` subcommand on ``newsgist``'s subparsers."""
+def add_parser(sub) -> argparse.ArgumentParser:
+    """Registers the ``batch`` subcommand on ``newsgist``'s subparsers (the CLI adds
+    ``-n``/``--length`` to it, as to its other subcommands)."""
     p = sub.add_parser(
         "batch", help="summarize an archive (JSONL, WARC, a folder of pages) into a JSONL file",
         description="Summarize every page of JSONL files (one record per line: 'html' or "
@@ -21,9 +22,6 @@ def add_parser(sub) -> None:
                    help="a .jsonl(.gz) file, a .warc(.gz) file, a folder, or - for stdin")
     p.add_argument("--out", required=True, metavar="OUT.jsonl",
                    help="where the lines go (appended to; see --resume)")
-    length = p.add_mutually_exclusive_group()
-    length.add_argument("-n", "--sentences", type=int, help="sentences per summary (1-20)")
-    length.add_argument("--length", choices=list(LENGTH_PRESETS), help="short, medium or long")
     p.add_argument("--workers", type=int, default=0,
                    help="worker processes (default: one per core; with --ray: one actor per "
                         "CPU of the cluster)")
@@ -35,18 +33,17 @@ def add_parser(sub) -> None:
     p.add_argument("--progress-every", type=float, default=10.0, metavar="SECONDS",
                    help="seconds between progress lines when not on a terminal (default 10)")
     p.add_argument("--model", help="model path or hub name")
+    return p
 
 
 def batch_command(args: argparse.Namespace, settings: Settings) -> int:
     from .job import BatchJob, run_job
     from .local import WorkersFailed
     from .output import OutputExists
-    from .records import sentences_for
-
     if args.workers < 0:
         print("newsgist: --workers must be 0 (one per core) or more", file=sys.stderr)
         return 2
-    sentences = sentences_for(args.length, args.sentences)
+    sentences = preset_sentences(args.length, args.sentences)
     if sentences is not None and not 1 <= sentences <= settings.max_sentences:
         print(f"newsgist: -n must be from 1 to {settings.max_sentences}", file=sys.stderr)
         return 2

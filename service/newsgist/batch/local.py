@@ -24,8 +24,6 @@ import multiprocessing
 import multiprocessing.util
 import os
 import signal
-import threading
-import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -33,6 +31,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Settings
 from ..embed import cpu_threads
+from ..errors import WorkerFailed
+from ..workers import exit_with_parent
 from .records import Record
 from .summarize import Outcome, RecordSummarizer, error_line, unreadable
 
@@ -50,18 +50,10 @@ def _init_worker(parent: int, settings: Settings, sentences: int | None,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The parent's pid comes from the parent: one killed while this worker was still
     # starting is noticed too (os.getppid() would already be someone else).
-    threading.Thread(target=_orphan_watch, args=(parent,), daemon=True).start()
+    exit_with_parent(parent)
     _summarizer = RecordSummarizer(settings, sentences, encoder_factory)
     # Run when the pool lets the worker go: its page reader is stopped, not orphaned.
     multiprocessing.util.Finalize(None, _summarizer.close, exitpriority=10)
-
-
-def _orphan_watch(parent: int) -> None:
-    # If the job is killed (SIGKILL), its workers must not live on.
-    while True:
-        time.sleep(1.0)
-        if os.getppid() != parent:
-            os._exit(0)
 
 
 def _ready() -> bool:
@@ -137,10 +129,9 @@ def run_local(records: Iterable[Record], settings: Settings, sentences: int | No
             if broken:
                 pool.restart()
                 if solo is not None:  # it was alone: it is the one that kills workers
-                    done[solo] = Outcome(error_line(
-                        records_by_pos[solo], "internal_error",
+                    done[solo] = Outcome(error_line(records_by_pos[solo], WorkerFailed(
                         "A batch worker stopped while summarizing this record; please "
-                        "report the page that caused it."), 0.0)
+                        "report the page that caused it.")), 0.0)
                     solo = None
                 else:  # any of those in flight may be the cause: each is tried alone
                     suspects.extend(sorted(running.values()))

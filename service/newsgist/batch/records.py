@@ -1,10 +1,11 @@
 """Reading an archive: JSONL, WARC / WARC.gz, a folder of pages, gzip, stdin -> Records.
 
 Every reader streams: it holds one record at a time, so memory does not grow
-with the size of the archive.  A record that cannot be read (a line that is
-not JSON, a page over the body-size limit, one with no content) becomes a
-Record carrying its error, so it gets its own error line in the output and
-never stops the job.
+with the size of the archive.  Pages and fields are read through the input
+boundary (``newsgist.inputs``), as the API and the CLI read them.  A record that
+cannot be read (a line that is not JSON, a page over the body-size limit, one
+with no content) becomes a Record carrying its error (a ``NewsGistError``), so
+it gets its own error line in the output and never stops the job.
 
 Ids are stable from one run to the next (``--resume`` relies on it): the
 record's own ``id`` (JSONL), its ``WARC-Record-ID`` (WARC), else where it comes
@@ -14,25 +15,20 @@ Positions count every record of every input, in order, from 0.
 
 from __future__ import annotations
 
-import codecs
-import gzip
 import io
 import json
 import os
-import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from typing import IO, Any, Iterator
 
-from ..config import LENGTH_PRESETS
+from ..errors import BodyTooLarge, InvalidInput, NewsGistError
+from ..inputs import (STDIN, clean_optional, clean_text, gunzipped, json_object,
+                      optional_field, page_field, page_text, read_file, within_limit)
 
-STDIN = "-"
 PAGE_SUFFIXES = (".html", ".htm", ".txt")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-_GZIP_MAGIC = b"\x1f\x8b"
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
 @dataclass(frozen=True)
@@ -45,14 +41,14 @@ class Record:
     text: str | None = None
     url: str | None = None
     title: str | None = None
-    error: tuple[str, str] | None = None  # (code, message)
+    error: NewsGistError | None = None  # why it could not be read (a code of errors.CODES)
 
     def to_row(self) -> dict:
         """A flat, Arrow-friendly dict (Ray Data rows); ``Record.from_row`` inverts it."""
         return {"id": json.dumps(self.id), "position": self.position, "html": self.html,
                 "text": self.text, "url": self.url, "title": self.title,
-                "error_code": self.error[0] if self.error else None,
-                "error_message": self.error[1] if self.error else None}
+                "error_code": self.error.code if self.error else None,
+                "error_message": self.error.message if self.error else None}
 
     @classmethod
     def from_row(cls, row: dict) -> "Record":
@@ -60,7 +56,8 @@ class Record:
         return cls(id=json.loads(row["id"]), position=int(row["position"]),
                    html=row.get("html"), text=row.get("text"), url=row.get("url"),
                    title=row.get("title"),
-                   error=(code, row.get("error_message") or "") if code else None)
+                   error=NewsGistError(row.get("error_message") or "", code=code)
+                   if code else None)
 
 
 def id_key(record_id: Any) -> str:
@@ -114,7 +111,7 @@ def _read_one(source: str, max_bytes: int, stdin: IO[bytes] | None,
         if kind == "warc":
             yield from read_warc(raw, max_bytes)
             return
-        stream = _maybe_gunzip(raw)
+        stream = gunzipped(raw)
         if _peek(stream, 5) == b"WARC/":  # stdin, or a WARC without the usual name
             yield from read_warc(stream, max_bytes)
         else:
@@ -126,13 +123,6 @@ def _read_one(source: str, max_bytes: int, stdin: IO[bytes] | None,
 
 def _peek(stream: io.BufferedReader, n: int) -> bytes:
     return stream.peek(n)[:n]
-
-
-def _maybe_gunzip(raw: IO[bytes]) -> io.BufferedReader:
-    stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
-    if _peek(stream, 2) == _GZIP_MAGIC:
-        return io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"))
-    return stream
 
 
 # -- JSONL ---------------------------------------------------------------------------
@@ -148,9 +138,7 @@ def read_jsonl(stream: IO[bytes], max_bytes: int, name: str = STDIN) -> Iterator
         if len(line) > max_bytes and not line.endswith(b"\n"):
             while line and not line.endswith(b"\n"):  # skip the rest, a bounded piece at a time
                 line = stream.readline(1 << 20)
-            yield Record(id=fallback_id, error=("body_too_large", (
-                f"The record is larger than the limit of {max_bytes} bytes "
-                "(setting NEWSGIST_MAX_BODY_BYTES).")))
+            yield Record(id=fallback_id, error=BodyTooLarge(max_bytes, what="The record"))
             continue
         if not line.strip():
             continue
@@ -159,42 +147,21 @@ def read_jsonl(stream: IO[bytes], max_bytes: int, name: str = STDIN) -> Iterator
 
 def _jsonl_record(line: bytes, fallback_id: str) -> Record:
     try:
-        body = json.loads(line.decode("utf-8-sig"))  # (a file may start with a BOM)
-    except UnicodeDecodeError as exc:
-        return Record(id=fallback_id, error=("invalid_encoding",
-                                             f"The line is not valid UTF-8 (byte {exc.start})."))
-    except (ValueError, RecursionError) as exc:
-        return Record(id=fallback_id, error=("invalid_json",
-                                             f"The line is not valid JSON: {exc}"[:300]))
-    if not isinstance(body, dict):
-        return Record(id=fallback_id, error=("invalid_json", "The line must be a JSON object."))
+        body = json_object(line, what="The line", bom=True)
+    except NewsGistError as exc:
+        return Record(id=fallback_id, error=exc)
     record_id = body.get("id", fallback_id)
     if record_id is None:
         record_id = fallback_id
     if isinstance(record_id, bool) or not isinstance(record_id, (str, int)):
-        return Record(id=fallback_id, error=("invalid_field", "'id' must be a string or an "
-                                                              "integer."))
-    present = [k for k in ("html", "text") if body.get(k) is not None]
-    if len(present) != 1:
-        return Record(id=record_id, error=(
-            "missing_content" if not present else "ambiguous_content",
-            "Give exactly one of 'html' (a page) or 'text' (plain text)."))
-    fields = {}
-    for key in ("html", "text", "url", "title"):
-        value = body.get(key)
-        if value is not None and not isinstance(value, str):
-            return Record(id=record_id, error=("invalid_field", f"'{key}' must be a string."))
-        fields[key] = clean(value) if value is not None else None
-    for key in ("url", "title"):  # as the API does: short, and absent rather than empty
-        fields[key] = (fields[key] or "")[:2048] or None
-    return Record(id=record_id, **fields)
-
-
-def clean(text: str) -> str:
-    """As the API cleans its strings: lone surrogates become U+FFFD, then NFC."""
-    if not text.isascii():
-        text = text.encode("utf-8", "replace").decode("utf-8")
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+        return Record(id=fallback_id, error=InvalidInput("'id' must be a string or an integer."))
+    try:  # as the API reads its body; cleaned now, so Arrow rows (Ray) take any string
+        kind, content = page_field(body)
+        url, title = optional_field(body, "url"), optional_field(body, "title")
+    except NewsGistError as exc:
+        return Record(id=record_id, error=exc)
+    return Record(id=record_id, **{kind: clean_text(content)}, url=clean_optional(url),
+                  title=clean_optional(title))
 
 
 # -- WARC ----------------------------------------------------------------------------
@@ -214,33 +181,12 @@ def read_warc(stream: IO[bytes], max_bytes: int) -> Iterator[Record]:
         record_id = rec.rec_headers.get_header("WARC-Record-ID")
         url = rec.rec_headers.get_header("WARC-Target-URI")
         body = rec.content_stream().read(max_bytes + 1)  # de-chunked and decompressed
-        if len(body) > max_bytes:
-            yield Record(id=record_id, url=url, error=_too_large(max_bytes))
-            continue
-        yield Record(id=record_id, url=url, html=clean(decode_page(body, content_type)))
-
-
-def _too_large(max_bytes: int) -> tuple[str, str]:
-    return ("body_too_large", f"The page is larger than the limit of {max_bytes} bytes "
-                              "(setting NEWSGIST_MAX_BODY_BYTES).")
-
-
-def decode_page(body: bytes, content_type: str = "") -> str:
-    """Bytes of a page as text: the HTTP charset, else a ``<meta charset>``, else UTF-8."""
-    candidates = []
-    m = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.I)
-    if m:
-        candidates.append(m.group(1))
-    m = _META_CHARSET.search(body[:4096])
-    if m:
-        candidates.append(m.group(1).decode("ascii", "replace"))
-    for name in candidates:
         try:
-            codecs.lookup(name)
-        except LookupError:
+            html = page_text(within_limit(body, max_bytes), content_type)
+        except NewsGistError as exc:
+            yield Record(id=record_id, url=url, error=exc)
             continue
-        return body.decode(name, "replace")
-    return body.decode("utf-8", "replace")
+        yield Record(id=record_id, url=url, html=html)
 
 
 # -- a folder of pages ---------------------------------------------------------------
@@ -250,19 +196,13 @@ def read_folder(folder: str, max_bytes: int, name: str | None = None) -> Iterato
     ``name`` (the folder as the user gave it) when given."""
     for path in _page_files(folder):
         record_id = path if name is None else os.path.join(name, os.path.relpath(path, folder))
-        is_text = path.lower().removesuffix(".gz").endswith(".txt")
+        kind = "text" if path.lower().removesuffix(".gz").endswith(".txt") else "html"
         try:
-            with open(path, "rb") as raw:
-                data = _maybe_gunzip(raw).read(max_bytes + 1)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            yield Record(id=record_id, error=("unreadable", f"The file could not be read: {exc}"))
+            content = page_text(within_limit(read_file(path, max_bytes, gunzip=True), max_bytes))
+        except NewsGistError as exc:
+            yield Record(id=record_id, error=exc)
             continue
-        if len(data) > max_bytes:
-            yield Record(id=record_id, error=_too_large(max_bytes))
-        elif is_text:
-            yield Record(id=record_id, text=clean(data.decode("utf-8", "replace")))
-        else:
-            yield Record(id=record_id, html=clean(decode_page(data)))
+        yield Record(id=record_id, **{kind: content})
 
 
 def _page_files(folder: str) -> Iterator[str]:
@@ -284,7 +224,7 @@ def count_records(sources: list[str], max_bytes: int, base: str | None = None) -
         path = os.path.join(base, source) if base else source
         if input_kind(path) == "jsonl":
             with open(path, "rb") as raw:
-                stream = _maybe_gunzip(raw)
+                stream = gunzipped(raw)
                 if _peek(stream, 5) != b"WARC/":
                     total += _count_lines(stream)
                     continue
@@ -304,6 +244,3 @@ def _count_lines(stream: IO[bytes]) -> int:
             count += 0 if blank else 1
             blank = True
 
-
-def sentences_for(length: str | None, sentences: int | None) -> int | None:
-    return LENGTH_PRESETS[length] if length else sentences

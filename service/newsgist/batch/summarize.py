@@ -22,9 +22,10 @@ from typing import Any, Callable
 
 from ..config import Settings
 from ..deadline import Deadline
-from ..errors import NewsGistError
+from ..errors import NewsGistError, PageTooComplex
 from ..pipeline import Pipeline, check_sentence_count
-from ..workers import InThreadRunner, WorkerPool
+from ..runner import InThreadRunner, Runner
+from ..workers import WorkerPool
 from .records import Record
 
 
@@ -56,15 +57,14 @@ def batch_settings(settings: Settings | None = None) -> Settings:
     return settings.with_(threads=settings.threads or 1, cache_documents=0)
 
 
-def error_line(record: Record, code: str, message: str) -> dict:
-    return {"id": record.id, "position": record.position,
-            "error": {"code": code, "message": message}}
+def error_line(record: Record, error: NewsGistError) -> dict:
+    return {"id": record.id, "position": record.position, **error.to_dict()}
 
 
 def unreadable(record: Record) -> Outcome:
     """The outcome of a record the reader could not read (it carries its error)."""
     assert record.error is not None
-    return Outcome(error_line(record, *record.error), 0.0)
+    return Outcome(error_line(record, record.error), 0.0)
 
 
 class RecordSummarizer:
@@ -78,7 +78,7 @@ class RecordSummarizer:
                  encoder_factory: Callable[[], Any] | None = None, isolate: bool = True):
         self.settings = batch_settings(settings)
         self.sentences = check_sentence_count(sentences, self.settings)
-        runner = InThreadRunner()
+        runner: Runner = InThreadRunner()
         if isolate and self.settings.extract_workers > 0:
             s = self.settings
             runner = WorkerPool(1, s.worker_max_rss_mb, s.worker_memory_mb).start(wait=True)
@@ -109,14 +109,13 @@ def summarize_record(pipeline: Pipeline, record: Record, sentences: int | None =
                                               deadline=deadline)
         line = {"id": record.id, "position": record.position, **summary.to_dict()}
     except NewsGistError as exc:
-        line = error_line(record, exc.code, exc.message)
+        line = error_line(record, exc)
     except (MemoryError, RecursionError):
-        line = error_line(record, "page_too_complex",
-                          "The page is too large or too deeply nested to read.")
+        line = error_line(record, PageTooComplex())
     except Exception as exc:  # noqa: BLE001 - one bad record never stops the job
-        line = error_line(record, "internal_error",
-                          f"NewsGist failed on this record ({type(exc).__name__}); "
-                          "please report the page that caused it.")
+        line = error_line(record, NewsGistError(
+            f"NewsGist failed on this record ({type(exc).__name__}); please report the page "
+            "that caused it.", code="internal_error"))
     return Outcome(line, round(time.monotonic() - started, 3))
 
 

@@ -136,16 +136,18 @@ def _is_bot_check(root: lxml.html.HtmlElement, page_text: str, stub: bool) -> bo
 
 def _is_cookie_wall(article: Article, page_text: str) -> bool:
     """The text readability found (or, with none, the page) is a consent notice."""
-    text = article.text if len(article.text) >= 120 else page_text
-    words = max(1, len(text.split()))
-    hits = len(_COOKIE_WORDS.findall(text))
-    return hits >= 3 and hits * 25 >= words and re.search(r"\bcookies?\b", text, re.I) is not None
+    return _reads_like_consent(article.text if len(article.text) >= 120 else page_text)
 
 
 def reads_like_wall(text: str) -> bool:
     """The text is a wall's own wording: a sign-in box, a subscribe prompt, a consent notice."""
     if _LOGIN_TEXT.search(text) or _PAYWALL_TEXT.search(text):
         return True
+    return _reads_like_consent(text)
+
+
+def _reads_like_consent(text: str) -> bool:
+    """A consent notice: says "cookie", and one word in 25 or more is consent wording."""
     words = max(1, len(text.split()))
     hits = len(_COOKIE_WORDS.findall(text))
     return hits >= 3 and hits * 25 >= words and re.search(r"\bcookies?\b", text, re.I) is not None

@@ -11,7 +11,8 @@ introduction.
 puts back each one that the page shows *immediately* before a
 block of the article (nothing but a few characters -- a date stamp, an icon's
 label -- between the heading's end and the block's first words) and after
-the block before it.  A heading inside a rail or a box between paragraphs is
+the block before it; where the reading kept the heading's text as a paragraph
+of its own, that block becomes the heading.  A heading inside a rail or a box between paragraphs is
 followed by the rail's links, not by the article's next paragraph, so it is
 not put back; nor is a furniture heading, the title, or a heading the article
 already has, nor one inside a ``<nav>``, ``<footer>``, ``<aside>`` or ``<form>``
@@ -56,7 +57,8 @@ def restore_headings(root: lxml.html.HtmlElement, blocks: Sequence[Block],
     have = {_key(b.text) for b in blocks if b.kind == "heading"}
     if title:
         have.add(_key(title))
-    insert: dict[int, list[Block]] = {}
+    insert: dict[int, list[Block]] = {}     # block index -> headings to put before it
+    retyped: dict[int, Block] = {}          # block index -> the heading it is
     for el in root.iter(*_HEADING_TAGS):
         if any(isinstance(a.tag, str) and a.tag in _OUTSIDE for a in el.iterancestors()):
             continue
@@ -66,16 +68,20 @@ def restore_headings(root: lxml.html.HtmlElement, blocks: Sequence[Block],
                 or is_furniture_heading(text):
             continue
         at = _block_after(_following_text(el, HEADING_GAP + _KEY_CHARS), starts)
-        if at is None or _squeeze(text) in squeezed[at - 1]:
-            continue   # no block right after it, or it is part of the block before
+        if at is None:
+            continue   # no block of the article right after it
+        heading = Block(text, "heading", _HEADING_TAGS[el.tag])
         have.add(key)
-        insert.setdefault(at, []).append(Block(text, "heading", _HEADING_TAGS[el.tag]))
-    if not insert:
+        if _key(blocks[at - 1].text) == key:
+            retyped[at - 1] = heading    # the reading kept it, as a paragraph
+        elif _squeeze(text) not in squeezed[at - 1]:
+            insert.setdefault(at, []).append(heading)
+    if not insert and not retyped:
         return list(blocks)
     out: list[Block] = []
     for i, block in enumerate(blocks):
         out.extend(insert.get(i, ()))
-        out.append(block)
+        out.append(retyped.get(i, block))
     return out
 
 

@@ -3,7 +3,8 @@
 A page reaches NewsGist as text (the extension, the API's JSON) or as bytes
 (a file given to the CLI).  Either way it is read the way a browser reads it:
 
-* bytes: a byte-order mark wins; then the charset the page declares in its
+* bytes: a byte-order mark wins; then the charset of the HTTP ``Content-Type``
+  when there is one (a WARC record); then the charset the page declares in its
   first kilobytes (``<meta charset>``, ``<meta http-equiv="Content-Type">``,
   ``<?xml ... encoding=...?>``), with the WHATWG meaning of legacy labels
   (``iso-8859-1`` is read as windows-1252, ``gb2312`` as GB18030, ...); with no
@@ -85,8 +86,9 @@ def declared_charset(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes) -> str:
-    """Page bytes -> text, the way a browser picks the encoding (see the module doc)."""
+def decode_bytes(data: bytes, content_type: str = "") -> str:
+    """Page bytes -> text, the way a browser picks the encoding (see the module doc);
+    ``content_type``: the HTTP header the page came with, if any."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(codec, errors="replace")
@@ -94,7 +96,7 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-16-le", errors="replace")  # UTF-16 without its mark
     if data[:4] in (b"\x00<\x00?", b"\x00<\x00!", b"\x00<\x00h", b"\x00<\x00H"):
         return data.decode("utf-16-be", errors="replace")
-    declared = declared_charset(data)
+    declared = _codec(_transport_charset(content_type)) or declared_charset(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -111,6 +113,14 @@ def decode_bytes(data: bytes) -> str:
     if declared == "utf-8":
         return data.decode("utf-8", errors="replace")
     return data.decode(_guess_legacy(data), errors="replace")
+
+
+_CHARSET_PARAMETER = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:+-]+)""", re.I)
+
+
+def _transport_charset(content_type: str) -> str | None:
+    match = _CHARSET_PARAMETER.search(content_type) if content_type else None
+    return match.group(1) if match else None
 
 
 def _guess_legacy(data: bytes) -> str:

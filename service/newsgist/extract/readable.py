@@ -44,7 +44,7 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary", "role-
 _LIST_TAGS = frozenset({"li", "dt", "dd"})
 _EMPHASIS_TAGS = frozenset({"b", "strong"})
 # A class that sets bold type (utility CSS: "font-bold", "fw-bold", "font-[700]", "fw-600").
-_BOLD_CLASS = re.compile(r"(?:^|\s)(?:[\w-]*[-_])?(?:bold|bolder|fw-?[6-9]00|font-\[?[6-9]00\]?)"
+_BOLD_CLASS = re.compile(r"(?:^|\s)(?:[\w-]*[-_])?(?:bold|bolder|strong|fw-?[6-9]00|font-\[?[6-9]00\]?)"
                          r"(?=\s|$)", re.I)
 # A line that is all bold and this short, with no final punctuation, is a heading.
 BOLD_HEADING_WORDS = 14

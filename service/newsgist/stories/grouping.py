@@ -29,6 +29,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..embed import unit_rows
+
 LINKAGES = ("average", "complete", "single")
 
 
@@ -46,10 +48,10 @@ def page_similarity(articles: np.ndarray, headlines: np.ndarray | None = None,
                     headline_weight: float = 0.3) -> np.ndarray:
     """Pairwise similarity of pages (rows of unit ``articles``), with headlines blended
     in for the pairs where both pages have one."""
-    a = _unit(articles)
+    a = unit_rows(articles, np.float64)
     sim = a @ a.T
     if headlines is not None and headline_weight > 0:
-        h = _unit(headlines)
+        h = unit_rows(headlines, np.float64)
         both = np.asarray(has_headline if has_headline is not None else [True] * len(h), bool)
         pair = np.outer(both, both)
         sim = np.where(pair, (1 - headline_weight) * sim + headline_weight * (h @ h.T), sim)
@@ -84,9 +86,3 @@ def group(keys: Sequence[str], similarity: np.ndarray, threshold: float,
         x, y = pair
         clusters[x] = clusters[x] + clusters.pop(y)
     return sorted((sorted(c) for c in clusters), key=lambda c: c[0])
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
