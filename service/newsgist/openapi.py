@@ -353,7 +353,11 @@ def _core_document(settings: Settings) -> dict:
                                    "properties": {k: {"const": n}
                                                   for k, n in LENGTH_PRESETS.items()},
                                    "required": list(LENGTH_PRESETS),
-                                   "additionalProperties": False}},
+                                   "additionalProperties": False},
+                               "languages": {
+                                   "type": ["array", "null"], "items": {"type": "string"},
+                                   "description": "Languages (ISO 639-1) served by a model "
+                                                  "that knows them; null: many, not listed."}},
             },
             "Error": {
                 "type": "object", "required": ["error"],

@@ -20,6 +20,7 @@ import numpy as np
 
 from .config import Settings
 from .embed import Encoder, load_encoder
+from .multilingual import LanguageEncoders
 from .deadline import Deadline, ms_since as _ms_since  # (the name the stages below use)
 from .errors import InvalidInput, NoArticle
 from .document import Article
@@ -112,8 +113,10 @@ class Pipeline:
     """Summarizes HTML or text.  Thread-safe; create one per process."""
 
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None,
-                 ranker: CentroidRanker | None = None, runner: Runner | None = None):
+                 ranker: CentroidRanker | None = None, runner: Runner | None = None,
+                 multilingual: LanguageEncoders | None = None):
         self.settings = settings or Settings.from_env()
+        self.multilingual = multilingual or LanguageEncoders.of(self.settings, encoder)
         # Where extraction and segmentation run: in the calling thread, or (newsgist
         # serve) in worker processes that are stopped at the deadline (newsgist.workers).
         self.runner: Runner = runner or InThreadRunner()
@@ -139,6 +142,10 @@ class Pipeline:
     def load(self) -> Encoder:
         """Load the model now (the server does this at start-up)."""
         return self.encoder
+
+    def encoder_for(self, lang: str | None) -> Encoder:
+        """The encoder of an article in ``lang``: the multilingual model where it serves."""
+        return self.multilingual.choose(lang, lambda: self.encoder)
 
     @property
     def model_name(self) -> str:
@@ -193,13 +200,14 @@ class Pipeline:
         return self._summarize(prepared, sentences, deadline or Deadline())
 
     def embed_documents(self, documents: Sequence[Sequence[str]],
-                        deadline: Deadline | None = None) -> list[tuple[np.ndarray, bool]]:
+                        deadline: Deadline | None = None,
+                        lang: str | None = None) -> list[tuple[np.ndarray, bool]]:
         """Each document's sentence embeddings and whether they came from the cache.
 
         The documents not cached are embedded in one encoder call (batches
         of similar length across pages) and cached one by one, so summarizing
-        any of them later costs no model call."""
-        encoder = self.encoder
+        any of them later costs no model call.  ``lang`` chooses the encoder (None: English)."""
+        encoder = self.encoder_for(lang)
         texts = [[t[:EMBED_MAX_CHARS] for t in doc] for doc in documents]
         keys = [EmbeddingCache.key(encoder.name, doc) for doc in texts]
         found = {k: v for k in set(keys) if (v := self.cache.get(k)) is not None}
@@ -207,7 +215,7 @@ class Pipeline:
         if missing:
             first = {k: texts[keys.index(k)] for k in missing}
             flat = [t for k in missing for t in first[k]]
-            vectors = self._encode(flat, deadline) if flat else None
+            vectors = self._encode(flat, deadline, encoder) if flat else None
             offset = 0
             for k in missing:
                 n = len(first[k])
@@ -259,7 +267,7 @@ class Pipeline:
 
         deadline.check("embedding")
         t = time.perf_counter()
-        vectors, cached = self._embed([s.text for s in candidates], deadline)
+        vectors, cached = self._embed([s.text for s in candidates], deadline, article.lang)
         timings["embed"] = _ms_since(t)
 
         deadline.check("ranking")
@@ -295,27 +303,31 @@ class Pipeline:
         if (warning := self.language_warning(article.lang)) is not None:
             warnings.append(warning)
         timings["total"] = round(sum(timings.values()), 2)
-        return Summary(article=article, sentences=picked, stats=stats, model=self.model_name,
+        return Summary(article=article, sentences=picked, stats=stats,
+                       model=self.encoder_for(article.lang).name,
                        timings_ms=timings, truncated=truncated, warnings=warnings, cached=cached,
                        outline=outline)
 
     def language_warning(self, lang: str | None, subject: str = "The article",
-                         risk: str = "the sentences chosen") -> str | None:
-        """A warning when the model does not know the language ``lang`` of ``subject``
-        (an article, a page of a digest), whose ``risk`` may then not be the best."""
-        languages = self.encoder.languages
+                         risk: str = "the sentences chosen",
+                         encoder: Encoder | None = None) -> str | None:
+        """A warning when the model that embeds ``subject`` (``encoder``, by default
+        ``encoder_for(lang)``) does not know its language ``lang``, so that its ``risk``
+        (an article, a page of a digest) may not be the best."""
+        encoder = encoder or self.encoder_for(lang)
+        languages = encoder.languages
         if lang is None or languages is None or lang in languages:
             return None
         known = "English" if languages == {"en"} else ", ".join(sorted(languages))
-        return (f"{subject} is in '{lang}' but the model {self.model_name} knows {known} "
+        return (f"{subject} is in '{lang}' but the model {encoder.name} knows {known} "
                 f"only: {risk} may not be the best (setting NEWSGIST_MODEL).")
 
-    def _embed(self, texts: list[str],
-               deadline: Deadline | None = None) -> tuple[np.ndarray, bool]:
-        return self.embed_documents([texts], deadline)[0]
+    def _embed(self, texts: list[str], deadline: Deadline | None = None,
+               lang: str | None = None) -> tuple[np.ndarray, bool]:
+        return self.embed_documents([texts], deadline, lang)[0]
 
-    def _encode(self, texts: list[str], deadline: Deadline | None) -> np.ndarray:
-        encoder = self.encoder
+    def _encode(self, texts: list[str], deadline: Deadline | None,
+                encoder: Encoder) -> np.ndarray:
         between_batches = None
         if deadline is not None and deadline.expires is not None:
             # Checked between batches: a huge article stops at its deadline, not after.

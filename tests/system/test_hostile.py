@@ -161,14 +161,18 @@ def warm_up(port: int) -> None:
     """What a server does once in its life is not a leak: normal requests; one article
     of maximal-length sentences (the inference runtime keeps a memory arena sized by
     the largest batch it has run, bounded by the model's 256-token window); one body
-    over 256 KB (the first starts the thread that hands freed memory back)."""
+    over 256 KB (the first starts the thread that hands freed memory back); the same
+    long article in French (the multilingual model loads on the first such page)."""
     for _ in range(3):
         status, _, payload = live.http(port, "POST", "/v1/summarize", normal_request())
         check_normal(status, payload)
     longest = " ".join(f"Sentence {i} is " + "about the council and its budget for buses " * 40
                        + "in the city." for i in range(48))
-    status, _, payload = live.http(port, "POST", "/v1/summarize", {"text": longest})
-    assert status == 200, payload[:300]
+    longest_fr = " ".join(f"La phrase {i} parle " + "du conseil et de son budget pour les bus "
+                          * 40 + "de la ville." for i in range(48))
+    for text in (longest, longest_fr):
+        status, _, payload = live.http(port, "POST", "/v1/summarize", {"text": text})
+        assert status == 200, payload[:300]
     status, _, payload = live.http(port, "POST", "/v1/summarize", {"text": "word " * 60_000})
     assert status == 422, payload[:300]
 

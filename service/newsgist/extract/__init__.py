@@ -25,7 +25,7 @@ from ..errors import NoArticle
 from .checks import check_page, is_card_list, is_link_list, reads_like_wall
 from .declared import declares_product
 from .headings import restore_headings
-from .metadata import choose_language, page_metadata
+from .metadata import choose_language, page_metadata, text_language
 from .parse import check_binary, decode_html, fold_whitespace, parse_html, visible_text
 from .readable import block_paragraphs, fragment_blocks, main_blocks, remove_marked
 from .rules import RawBlock, clean_blocks, is_boilerplate_text, is_date_line, is_marked
@@ -36,7 +36,7 @@ __all__ = ["Article", "RawBlock", "article_from_text", "block_paragraphs", "chec
            "check_page", "choose_language", "clean_blocks", "decode_html", "extract_article",
            "fold_whitespace", "fragment_blocks", "is_boilerplate_text", "is_card_list",
            "is_date_line", "is_link_list", "is_marked", "main_blocks", "page_metadata",
-           "parse_html", "remove_marked", "visible_text"]
+           "parse_html", "remove_marked", "text_language", "visible_text"]
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
@@ -142,7 +142,9 @@ def _reading(root, meta: dict, raw: list[RawBlock], url: str | None) -> _Reading
 
 
 def article_from_text(text: str, title: str | None = None, lang: str | None = None) -> Article:
-    """Plain text -> Article: paragraphs are separated by blank lines."""
+    """Plain text -> Article: paragraphs are separated by blank lines.  Its language is
+    ``lang`` when given, else the one the detector HTML uses reads in the text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = tuple(p for p in (fold_whitespace(b) for b in re.split(r"\n\s*\n", text)) if p)
+    lang = lang or text_language(" ".join(paragraphs))
     return Article.from_paragraphs(paragraphs, title=title, lang=lang)

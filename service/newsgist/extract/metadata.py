@@ -57,3 +57,14 @@ def choose_language(declared: str | None, text: str) -> str | None:
         return detected.lang
     return detected.lang if detected.confident else declared
 
+
+
+# Plain text declares no language; text too short for the detector is split with
+# English rules (sentencex's own fallback), and the article says so rather than null.
+TEXT_FALLBACK_LANGUAGE = "en"
+
+
+def text_language(text: str) -> str:
+    """Plain text's language: the detector's (``choose_language`` with nothing
+    declared), else TEXT_FALLBACK_LANGUAGE when the text is too short to tell."""
+    return choose_language(None, text) or TEXT_FALLBACK_LANGUAGE

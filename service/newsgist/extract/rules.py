@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from ..document import Block, BlockKind
+from .furniture_i18n import is_i18n_furniture
 
 # Elements whose text is never article prose.
 DROP_TAGS = ("script", "style", "noscript", "template", "svg", "math", "button",
@@ -151,6 +152,8 @@ def is_boilerplate_text(text: str) -> bool:
         return not text.strip()
     low = text.lower()
     if n <= 12 and (_LABEL.match(text) or _SOCIAL.match(text) or is_date_line(text)):
+        return True
+    if is_i18n_furniture(text):   # the same lines in the other languages served
         return True
     if n <= 6 and _SHARE.match(text) and not text.rstrip().endswith((".", "!", "?")):
         return True

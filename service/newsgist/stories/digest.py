@@ -20,6 +20,7 @@ import numpy as np
 from ..deadline import Deadline, ms_since
 from ..errors import ClientGone, DeadlineExceeded, NewsGistError
 from ..inputs import check_page_size
+from ..multilingual import shared_language
 from ..pipeline import Pipeline, Prepared, check_sentence_count, truncation_warning
 from ..rank import lead_weighted_centroid
 from ..real_sentences import summary_mask
@@ -101,7 +102,9 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
     # 2. embed every page read and their headlines, in one call
     deadline.check("embedding")
     t = time.perf_counter()
-    readings, head_vectors, cached = _embed(pipeline, pages, read, deadline)
+    # One encoder for every page, so that they can be compared (newsgist.multilingual).
+    lang = shared_language(pipeline.multilingual, [p.article.lang for p in read.values()])
+    readings, head_vectors, cached = _embed(pipeline, pages, read, deadline, lang)
     timings["embed"] = ms_since(t)
 
     # 3. group pages into stories
@@ -122,25 +125,27 @@ def build_digest(pipeline: Pipeline, pages: Sequence[Page], sentences: int | Non
             continue
         per_source = max(MIN_SENTENCES_PER_SOURCE, STORY_SENTENCE_BUDGET // len(members))
         stories.append(_story(pipeline, members, head_vectors, k, per_source))
-        warnings += _source_warnings(pipeline, members, per_source)
+        warnings += _source_warnings(pipeline, members, per_source, lang)
     timings["rank"] = ms_since(t)
     timings["total"] = ms_since(started)
     stories.sort(key=lambda s: (-len(s.sources), s.sources[0].page))
-    return Digest(stories=stories, singles=singles, failed=failed, model=pipeline.model_name,
+    return Digest(stories=stories, singles=singles, failed=failed,
+                  model=pipeline.encoder_for(lang).name,
                   timings_ms=timings, warnings=warnings, cached=cached and bool(read))
 
 
 def _embed(pipeline: Pipeline, pages: Sequence[Page], read: dict[int, Prepared],
-           deadline: Deadline) -> tuple[list[PageReading], dict[str, np.ndarray], bool]:
-    """The pages read, in page order, with their embeddings; the headlines' embeddings;
-    whether every embedding came from the cache."""
+           deadline: Deadline, lang: str | None = None
+           ) -> tuple[list[PageReading], dict[str, np.ndarray], bool]:
+    """The pages read, in page order, with their embeddings (by the encoder ``lang``
+    chooses); the headlines' embeddings; whether every embedding came from the cache."""
     order = sorted(read)
     candidates = {i: pipeline.candidates(read[i]) for i in order}
     heads = {i: headline(read[i].article.title or pages[i].title) for i in order}
     head_texts = sorted({h for h in heads.values() if h})
     documents = [[s.text for s in candidates[i]] for i in order]
     embedded = pipeline.embed_documents(documents + ([head_texts] if head_texts else []),
-                                        deadline) if documents else []
+                                        deadline, lang) if documents else []
     head_vectors = dict(zip(head_texts, embedded[-1][0])) if head_texts else {}
     readings = [PageReading(page=i, prepared=read[i], candidates=candidates[i],
                             vectors=embedded[n][0], head=heads[i],
@@ -168,8 +173,10 @@ def _group(pipeline: Pipeline, readings: list[PageReading], head_vectors: dict,
 
 
 def _source_warnings(pipeline: Pipeline, members: list[PageReading],
-                     per_source: int) -> list[str]:
-    """What the reader should know about a story's sources (singles carry their own)."""
+                     per_source: int, digest_lang: str | None = None) -> list[str]:
+    """What the reader should know about a story's sources (singles carry their own);
+    ``digest_lang`` chose the encoder the stories were grouped and ranked with."""
+    encoder = pipeline.encoder_for(digest_lang)
     out = []
     for r in members:
         subject, total = f"Page {r.page}", r.prepared.total
@@ -180,7 +187,7 @@ def _source_warnings(pipeline: Pipeline, members: list[PageReading],
             out.append(truncation_warning(total, pipeline.settings.max_article_sentences,
                                           subject))
         language = pipeline.language_warning(r.prepared.article.lang, subject,
-                                             "its story's grouping and sentences")
+                                             "its story's grouping and sentences", encoder)
         if language is not None:
             out.append(language)
     return out
