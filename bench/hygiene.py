@@ -202,8 +202,8 @@ def make_pipelines(cache: bool):
     class MaskBlindRanker(CentroidRanker):
         """The ranker, told nothing about which sentences are real sentences."""
 
-        def select(self, embeddings, k, words=None, eligible=None):
-            return super().select(embeddings, k, words)
+        def select(self, embeddings, k, words=None, eligible=None, sections=None):
+            return super().select(embeddings, k, words, None, sections)
 
     settings = Settings.from_env()
     base = load_encoder(settings.model, settings.backend, settings.threads, settings.cache_dir)
