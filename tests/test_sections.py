@@ -368,3 +368,20 @@ def test_a_title_that_announces_its_items(title, count):
     from newsgist.document import _announced_count
 
     assert _announced_count(title) == count
+
+
+def test_a_reading_that_glues_a_sectioned_page_into_a_few_blocks_is_not_preferred():
+    from newsgist.extract import _loses_sections, _Reading
+
+    blocks = [Block(_prose("intro"))]
+    for i in range(4):
+        blocks += [Block(f"Part {i}", "heading", 2), Block(_prose(f"part{i}"))]
+    sectioned = Article(title=None, byline=None, lang="en", blocks=tuple(blocks))
+    glued = Article(title=None, byline=None, lang="en",
+                    blocks=(Block(" ".join(b.text for b in blocks)),))
+    first = _Reading(list(sectioned.blocks), sectioned, None)
+    assert _loses_sections(first, _Reading(list(glued.blocks), glued, None))
+    assert not _loses_sections(first, first)                 # as many blocks: no loss
+    flat = Article(title=None, byline=None, lang="en", blocks=tuple(blocks[:1]) * 9)
+    assert not _loses_sections(_Reading(list(flat.blocks), flat, None),
+                               _Reading(list(glued.blocks), glued, None))   # no sections

@@ -87,9 +87,20 @@ def _chosen(root, url: str | None) -> Article:
                                                                      second.blocks):
             raise second.refusal
         return first.article
-    if prefer_second(first.blocks, second.blocks):
+    if prefer_second(first.blocks, second.blocks) and not _loses_sections(first, second):
         return second.article
     return first.article
+
+
+# A reading with this many times fewer blocks than one built of sections has glued the
+# page's paragraphs and headings together (trafilatura does, on some layouts).
+GLUED_RATIO = 8
+
+
+def _loses_sections(first: "_Reading", second: "_Reading") -> bool:
+    """Would the second reading throw away the sections of a first one built of them?"""
+    return first.article.is_sectioned and \
+        len(second.blocks) * GLUED_RATIO <= len(first.blocks)
 
 
 # Verdicts that say the article text is missing from readability's reading: an
