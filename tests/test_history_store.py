@@ -222,3 +222,33 @@ def test_two_writers_on_one_data_directory_lose_nothing(tmp_path):
     stored = _titles(tmp_path)
     assert stored == {line for out in outputs for line in out.split("\n") if line}
     assert len(stored) == 300
+
+
+def _open_store(data_dir, barrier, results):
+    from newsgist.history.store import Store
+
+    barrier.wait()
+    try:
+        Store(data_dir).close()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        results.put(repr(exc))
+
+
+@pytest.mark.slow
+def test_services_opening_a_new_data_directory_at_once_all_get_it(tmp_path):
+    """Three processes open one new history at the same moment, ten times over: each gets
+    it (the journal mode switch once raced and one got 'database is locked')."""
+    import multiprocessing
+
+    for round_ in range(10):
+        data_dir = tmp_path / f"round{round_}"
+        barrier, results = multiprocessing.Barrier(3), multiprocessing.Queue()
+        openers = [multiprocessing.Process(target=_open_store,
+                                           args=(str(data_dir), barrier, results))
+                   for _ in range(3)]
+        for p in openers:
+            p.start()
+        for p in openers:
+            p.join(timeout=120)
+        assert [results.get(timeout=10) for _ in openers] == ["ok"] * 3

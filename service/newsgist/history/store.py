@@ -154,7 +154,11 @@ class Store:
                                    isolation_level=None)   # transactions are explicit
         self._writes = 0
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            # Under the write lock: a second service opening the same file at the same
+            # moment would otherwise race this switch and get "database is locked" at
+            # once (SQLite's busy timeout does not cover a journal mode change).
+            with self._locked() as db:
+                db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             # What is deleted is overwritten, not only unlinked (the reader asked to forget).
