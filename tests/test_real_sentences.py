@@ -13,6 +13,7 @@ from newsgist.document import Article, Block
 from newsgist.errors import NoArticle
 from newsgist.rank import CentroidRanker
 from newsgist.real_sentences import (count_prose, ends_a_sentence, is_real_sentence,
+                                     opens_with_quote, summary_choices,
                                      summary_mask)
 from newsgist.segment import segment
 
@@ -238,3 +239,47 @@ def test_real_model_summarizes_a_guide_without_its_headings(real_pipeline):
     blind = Pipeline(real_pipeline.settings, encoder=real_pipeline.encoder, ranker=MaskBlind())
     chosen = blind.summarize_html(html, sentences=5).sentences
     assert any(s.kind == "heading" for s in chosen), "the page no longer tempts the ranker"
+
+
+# -- a summary's choice among the real sentences ---------------------------------------------
+_FRENCH = ["« Nous ne reculerons pas », a lancé la ministre devant les députés.",
+           "Le gouvernement a présenté mardi un plan de rénovation des écoles.",
+           "\"C'est une première\", a salué un syndicat d'enseignants.",
+           "Le budget atteint deux milliards d'euros sur cinq ans."]
+
+
+def test_a_french_summary_leaves_out_sentences_that_open_on_a_quotation():
+    eligible = summary_mask(_FRENCH, lang="fr")
+    assert all(eligible)
+    assert summary_choices(_FRENCH, eligible, "fr", 2) == [False, True, False, True]
+
+
+def test_quote_led_sentences_come_back_when_too_few_others_are_left():
+    eligible = summary_mask(_FRENCH, lang="fr")
+    assert summary_choices(_FRENCH, eligible, "fr", 3) == eligible
+    # ... and a sentence that is not eligible stays out either way.
+    assert summary_choices(_FRENCH, [False, True, True, True], "fr", 2) == [
+        False, True, False, True]
+
+
+@pytest.mark.parametrize("lang", ["en", "de", None])
+def test_other_languages_keep_every_real_sentence(lang):
+    eligible = summary_mask(_FRENCH, lang=lang)
+    assert summary_choices(_FRENCH, eligible, lang, 2) == eligible
+
+
+def test_opening_quotation_marks():
+    for text in ("« Oui », dit-il.", "“Yes,” he said.", "„Ja“, sagte er.", "\"Yes.\"", "‹ Non ›."):
+        assert opens_with_quote(text)
+    assert not opens_with_quote("He said « oui ».")
+
+
+def test_the_pipeline_summarizes_french_without_its_quoted_hook(pipeline):
+    text = " ".join(_FRENCH + [
+        "Les travaux commenceront dans les écoles les plus anciennes dès la rentrée.",
+        "Les communes pourront demander une aide à partir du mois de mars."])
+    summary = pipeline.summarize_text(text, sentences=2)
+    assert summary.article.lang == "fr" and len(summary.sentences) == 2
+    assert not any(opens_with_quote(s.text) for s in summary.sentences)
+    # Asked for all six, it takes them all: the quoted lines too.
+    assert len(pipeline.summarize_text(text, sentences=6).sentences) == 6

@@ -320,6 +320,24 @@ def test_headings_readability_dropped_are_put_back_where_the_page_has_them():
     assert restored[at + 1].text.startswith("The saltmarsh walk")
 
 
+def test_headings_in_a_call_to_action_box_or_with_style_rules_inside():
+    from newsgist.extract.headings import restore_headings
+    from newsgist.extract.parse import parse_html
+
+    intro = "Four short walks start from the harbour, one for each point of the compass."
+    parts = [f"The {name} walk follows the coast for a mile and ends at a quiet beach café."
+             for name in ("north", "south", "east", "west")]
+    html = (f"<p>{intro}</p><h2><style>.h{{color:red}}</style>North walk</h2><p>{parts[0]}</p>"
+            f"<h2>South walk</h2><p>{parts[1]}</p>"
+            f"<div class='post-cta'><h2>Book your guided walk today</h2><p>{parts[2]}</p></div>"
+            f"<h2>West walk</h2><p>{parts[3]}</p>")
+    blocks = [Block(p) for p in [intro, *parts]]
+    restored = restore_headings(parse_html(f"<html><body>{html}</body></html>"), blocks)
+    # The style's rules are no part of the heading's text; the box's heading is not put back.
+    assert [b.text for b in restored if b.kind == "heading"] == [
+        "North walk", "South walk", "West walk"]
+
+
 def test_a_span_in_bold_type_is_a_heading_line():
     from newsgist.extract.parse import parse_html
     from newsgist.extract.readable import main_blocks

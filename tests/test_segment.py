@@ -78,6 +78,37 @@ def test_other_languages_and_unknown_codes():
         "One sentence.", "Two sentences."]
 
 
+@pytest.mark.parametrize("lang, text, expected", [
+    # French "M." (Monsieur) and initials: sentencex's French rules cut after them.
+    ("fr", "Le discours de M. Macron a duré une heure. Il a parlé de l'école.",
+     ["Le discours de M. Macron a duré une heure.", "Il a parlé de l'école."]),
+    ("fr", "Selon J. K. Rowling, le livre sort lundi. La date est confirmée.",
+     ["Selon J. K. Rowling, le livre sort lundi.", "La date est confirmée."]),
+    ("fr", "Le Dr. Martin a soigné 40 patients. Mme Durand aussi.",
+     ["Le Dr. Martin a soigné 40 patients.", "Mme Durand aussi."]),
+    ("es", "El Dr. García y M. Dupont llegaron ayer. Nadie los esperaba.",
+     ["El Dr. García y M. Dupont llegaron ayer.", "Nadie los esperaba."]),
+    ("it", "Il discorso di M. Draghi è durato un'ora. Poi ha lasciato la sala.",
+     ["Il discorso di M. Draghi è durato un'ora.", "Poi ha lasciato la sala."]),
+    # A lower-case letter or a number before the stop is no initial; nor is a capital
+    # followed by a lower-case word.
+    ("fr", "Il a choisi la réponse a. Non, la b. C'est fini.",
+     ["Il a choisi la réponse a.", "Non, la b.", "C'est fini."]),
+    ("fr", "Le score final est de 3 à 1. Le match est fini.",
+     ["Le score final est de 3 à 1.", "Le match est fini."]),
+])
+def test_initials_and_titles_stay_with_the_name(lang, text, expected):
+    assert split_sentences(text, lang) == expected
+
+
+def test_english_keeps_sentencex_own_splits():
+    import sentencex
+    text = "Mr. Smith met J. Doe at St. Paul's. The answer was plan B. Then he left."
+    raw = [p["text"].strip() for p in sentencex.get_sentence_boundaries("en", text)]
+    assert split_sentences(text, "en") == raw
+    assert "The answer was plan B." in raw     # the merge would have joined these
+
+
 def test_whitespace_only_and_empty():
     assert segment([], "en") == []
     assert segment(["   ", ""], "en") == []

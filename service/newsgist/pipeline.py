@@ -28,7 +28,7 @@ from .extract import article_from_text, extract_article
 from .inputs import clean_optional, page_text
 from .outline import build_outline, section_ids
 from .rank import CentroidRanker, Choice
-from .real_sentences import count_prose, summary_mask
+from .real_sentences import count_prose, summary_choices, summary_mask
 from .segment import Sentence, segment
 from .summary import Stats, Summary, SummarySentence, reading_minutes
 from .runner import InThreadRunner, Runner
@@ -272,16 +272,19 @@ class Pipeline:
 
         deadline.check("ranking")
         t = time.perf_counter()
-        eligible = summary_mask([s.text for s in candidates], [s.kind for s in candidates],
-                                article.lang)
+        texts = [s.text for s in candidates]
+        eligible = summary_mask(texts, [s.kind for s in candidates], article.lang)
+        # The summary's choice (a French quote-led sentence only when needed); the
+        # outline stands for each section with any real sentence of it.
+        choosable = summary_choices(texts, eligible, article.lang, k)
         words = [s.words for s in candidates]
         # A page built of sections is ranked with its structure (rank.py, point 5) and
         # gets an outline; any other page takes exactly the story path.
         owners = section_ids(article, [s.paragraph for s in candidates]) \
             if article.is_sectioned else None
-        choices = self.ranker.select(vectors, k, words, eligible, owners)
+        choices = self.ranker.select(vectors, k, words, choosable, owners)
         if not choices and owners is not None:   # every real sentence sits in furniture
-            choices = self.ranker.select(vectors, k, words, eligible)
+            choices = self.ranker.select(vectors, k, words, choosable)
         outline = None
         if owners is not None:
             standing = self.ranker.representatives(vectors, owners, words, eligible)

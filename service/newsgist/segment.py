@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import re
+
 import sentencex
 
 from .document import BLOCK_SEPARATOR, Block
@@ -61,7 +63,42 @@ def sentence_spans(text: str, lang: str | None = None) -> list[tuple[int, int]]:
     return spans
 
 
+# A sentence piece that ends with an initial ("J.", French "M." for Monsieur) or a
+# title written before a name ("Dr.", "Pr.", "Mgr.") is not a sentence when the next
+# piece starts with a capital: it is the name's first part.  sentencex's French,
+# Spanish, Portuguese and Italian rules cut "M. Macron" and "Dr. Martin" in two (seen on
+# 88 French news sentences, where the cut put a bare "M." at the end of a lead sentence
+# and the name at the head of the next).  English keeps sentencex's own rules, which
+# already hold these together, so its sentences do not change at all.
+_NAME_PREFIX = re.compile(r"(?<![\w.])(?:(?P<initial>[^\W\d_])|Dr|Dra|Pr|Prof|Mgr|Mr|Mrs|Ms|MM|"
+                          r"Mme|Mlle|Sr|Sra|Srta|St|Ste)\.$")
+
+
+def _joins_next(line: str, end: int, next_start: int) -> bool:
+    """Whether the piece ending at ``end`` ends with a capital initial or a title and
+    the piece at ``next_start`` goes on with a capital (the name)."""
+    match = _NAME_PREFIX.search(line, max(0, end - 6), end)
+    if match is None or (match["initial"] and not match["initial"].isupper()):
+        return False
+    return line[next_start:next_start + 1].isupper()
+
+
+def _merge_names(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for span in spans:
+        if merged and _joins_next(line, merged[-1][1], span[0]):
+            merged[-1] = (merged[-1][0], span[1])
+        else:
+            merged.append(span)
+    return merged
+
+
 def _line_spans(line: str, code: str) -> list[tuple[int, int]]:
+    spans = _sentencex_spans(line, code)
+    return spans if code == "en" else _merge_names(line, spans)
+
+
+def _sentencex_spans(line: str, code: str) -> list[tuple[int, int]]:
     try:
         parts = sentencex.get_sentence_boundaries(code, line)
     except Exception:  # a segmenter failure on exotic input keeps the line whole

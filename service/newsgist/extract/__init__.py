@@ -17,6 +17,7 @@ from plain text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -62,9 +63,8 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     article = _chosen(root, url)
     if article.is_sectioned:
         return article
-    restored = Article(title=article.title, byline=article.byline, lang=article.lang,
-                       url=article.url, blocks=tuple(with_heading_levels(
-                           restore_headings(root, article.blocks, article.title))))
+    restored = dataclasses.replace(article, blocks=tuple(with_heading_levels(
+        restore_headings(root, article.blocks, article.title))))
     return restored if restored.is_sectioned else article
 
 

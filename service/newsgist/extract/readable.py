@@ -30,7 +30,7 @@ from readability import Document
 
 from ..document import BlockKind
 from .parse import fold_whitespace
-from .rules import DROP_TAGS, EMBED_CLASS, INLINE_TAGS, RawBlock, _TWEETISH, is_marked
+from .rules import DROP_TAGS, EMBED_CLASS, INLINE_TAGS, RawBlock, _TWEETISH, marker
 
 # Elements that end a block: text on either side belongs to different blocks.
 BLOCK_TAGS = frozenset("""
@@ -140,19 +140,31 @@ def remove_marked(fragment: lxml.html.HtmlElement) -> None:
 
     An element that holds most of the block's text is never removed: when the
     article itself sits in a ``<div class="post-share-wrapper">``, the markup
-    is wrong, not the text."""
+    is wrong, not the text.  Nor are the elements one marker names when together
+    they hold most of it: a page whose content is ten call-to-action cards
+    (``elementor-cta``) is made of them, where an article's one "cta" box is an ad."""
     total = len(fold_whitespace(fragment.text_content())) or 1
     for el in list(fragment.iter(*DROP_TAGS)):
         if el.tag in ("figure",) and _holds_prose(el, total):
             continue
         _drop_keep_tail(el)
-    for el in list(fragment.iter()):
-        if el is fragment or not isinstance(el.tag, str) or el.getparent() is None:
+    marked: list[tuple[lxml.html.HtmlElement, str]] = []
+    for el in fragment.iter():
+        if el is fragment or not isinstance(el.tag, str):
             continue
         if el.tag in INLINE_TAGS and el.tag != "span":
             continue
-        if is_marked(el) and not _holds_prose(el, total) \
+        word = marker(el)
+        if word is not None and not _holds_prose(el, total) \
                 and not el.xpath(".//blockquote[@class='embedded-post']"):
+            marked.append((el, word))
+    outermost = {id(el) for el, _ in marked}
+    held: dict[str, int] = {}
+    for el, word in marked:
+        if not any(id(a) in outermost for a in el.iterancestors()):
+            held[word] = held.get(word, 0) + len(fold_whitespace(el.text_content()))
+    for el, word in marked:
+        if held.get(word, 0) <= 0.5 * total:
             _drop_keep_tail(el)
 
 

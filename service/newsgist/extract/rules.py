@@ -3,7 +3,7 @@
 The main block readability finds still holds furniture.  Two kinds of rule
 remove it, both stated as data so they read as a list:
 
-* **markup**: an element whose class, id, itemprop or role names it as
+* **markup**: an element whose class, id, itemprop, role or component name names it as
   non-prose (captions, credits, bylines, time stamps, share bars, related-story
   rails, newsletter and promo boxes, ads, comments, tag lists) and the tags
   whose text is never article prose (``DROP_TAGS``);
@@ -41,7 +41,7 @@ INLINE_TAGS = frozenset("""
 MARKER_WORDS = frozenset("""
     ad ads adslot advert adverts advertisement advertising author authors banner bio
     breadcrumb breadcrumbs byline bylines caption captions carousel comment comments
-    complementary contentinfo copyright credit credits date dateline datemodified
+    complementary contentinfo copyright credit credits cta date dateline datemodified
     datepublished disqus gallery meta navigation newsletter outbrain pagination
     photocredit promo promos published rail recirc recirculation recommended related
     share sharing sidebar slideshow social sponsor sponsored subscribe subscription
@@ -263,20 +263,29 @@ def _key(text: str) -> str:
 
 # -- markup rules --------------------------------------------------------------------------
 def features(el) -> str:
-    """The words an element's markup says about it: class, id, itemprop and role."""
+    """The words an element's markup says about it: class, id, itemprop, role and the
+    name of the component it renders (``data-component="block:icon-cta"``)."""
     return " ".join(v for v in (el.get("class"), el.get("id"), el.get("itemprop"),
-                                el.get("role")) if v)
+                                el.get("role"), el.get("data-component")) if v)
 
 
 def is_marked(el) -> bool:
-    """True when the element's class, id, itemprop or role names it as non-prose."""
+    """True when the element's markup (``features``) names it as non-prose."""
+    return marker(el) is not None
+
+
+def marker(el) -> str | None:
+    """The marker word (or part) by which the element's markup names it as non-prose."""
     feats = features(el)
     if not feats or "embedded-post" in feats:
-        return False
+        return None
     for word in _SPLIT_FEATURE.split(feats):
         w = word.lower()
         if not w:
             continue
-        if w in MARKER_WORDS or any(part in w for part in MARKER_PARTS):
-            return True
-    return False
+        if w in MARKER_WORDS:
+            return w
+        for part in MARKER_PARTS:
+            if part in w:
+                return part
+    return None

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from ..deadline import Deadline
 from ..pipeline import Pipeline, _summary_sentence
 from ..rank import lead_weighted_centroid
-from ..real_sentences import summary_mask
+from ..real_sentences import summary_choices_of
 from ..stories import headline, site_of
 from ..summary import Summary, SummarySentence, _sentence
 from .reading import History
@@ -100,8 +100,7 @@ def summarize_remembered(pipeline: Pipeline, history: History, *, html: str | No
                      headline=embedded[1][0][0] if head else None,
                      shown=[Shown(s.text, vectors[row[s.index]]) for s in summary.sentences
                             if s.index in row])
-    eligible = summary_mask([s.text for s in candidates], [s.kind for s in candidates],
-                            article.lang)
+    eligible = summary_choices_of(candidates, article.lang, len(summary.sentences))
     entry_id, earlier, new = history.remember(entry, vectors, len(summary.sentences),
                                               [s.words for s in candidates], eligible,
                                               pipeline.ranker)

@@ -23,7 +23,7 @@ from ..inputs import check_page_size
 from ..multilingual import shared_language
 from ..pipeline import Pipeline, Prepared, check_sentence_count, truncation_warning
 from ..rank import lead_weighted_centroid
-from ..real_sentences import summary_mask
+from ..real_sentences import summary_choices_of
 from ..segment import Sentence
 from .grouping import GroupingParams, group, page_similarity
 from .model import Digest, Failure, Page, Single, Source, Story, StorySentence
@@ -246,8 +246,7 @@ def _story(pipeline: Pipeline, members: list[PageReading], head_vectors: dict, k
     firsts = [r.candidates[:per_source] for r in ranked]
     picks = story_summary([r.vectors[:per_source] for r in ranked],
                           [[s.words for s in first] for first in firsts], k, pipeline.ranker,
-                          [summary_mask([s.text for s in first], [s.kind for s in first],
-                                        r.prepared.article.lang)
+                          [summary_choices_of(first, r.prepared.article.lang, k)
                            for r, first in zip(ranked, firsts)])
     position = {r.page: n for n, r in enumerate(members)}
     sources = [Source(page=r.page, url=r.url, title=r.title, site=r.site) for r in members]
