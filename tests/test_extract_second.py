@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 from readability import Document
@@ -101,6 +102,54 @@ def test_tree_blocks_of_a_result_tree():
 
 def blocks(*texts: str) -> list[RawBlock]:
     return [RawBlock(t) for t in texts]
+
+
+def test_a_row_whose_cells_hold_paragraphs_is_a_page_laid_out_in_a_table():
+    # trafilatura keeps a layout table's row; its cells hold the article's heading
+    # and paragraphs, which are blocks of their own, and the row is only the text
+    # outside them (here a menu cell's loose word), as readability's walk reads it.
+    body = lxml.etree.fromstring(
+        "<body><table><row><cell>Courier<p>Buses</p></cell>"
+        "<cell><head rend='h1'>Fares frozen</head><p>The fare stays at two euros.</p>"
+        "<p>The levy pays for it.</p></cell></row>"
+        "<row><cell>route 4</cell><cell>every ten minutes</cell></row></table></body>")
+    assert [(b.kind, b.text) for b in tree_blocks(body)] == [
+        ("paragraph", "Courier"), ("paragraph", "Buses"), ("heading", "Fares frozen"),
+        ("paragraph", "The fare stays at two euros."), ("paragraph", "The levy pays for it."),
+        ("table_cell", "route 4 every ten minutes")]
+
+
+def test_a_data_row_whose_cells_hold_a_short_paragraph_or_code_stays_a_row():
+    # A reference table of options: one short paragraph and a line of code per cell.
+    body = lxml.etree.fromstring(
+        "<body><table><row><cell><code>timeout</code></cell><cell><p>How long to wait.</p>"
+        "<p>Default five minutes.</p></cell><cell><code>5m</code></cell></row></table></body>")
+    assert [(b.kind, b.text) for b in tree_blocks(body)] == [
+        ("table_cell", "timeout How long to wait. Default five minutes. 5m")]
+
+
+LAYOUT_TABLE_PAGE = """<html lang="en"><head><title>Ferry timetable changes</title></head>
+<body><table width="100%"><tr><td class="menu"><a href="/">Gazette</a><br>
+<a href="/ferries">Ferries</a><br><a href="/ads">Small ads</a></td>
+<td class="content"><h1>Ferry timetable changes</h1><p><b>Ada Holm</b></p>
+<p>The harbour ferry will run every twenty minutes from next month, the council said.</p>
+<p>Evening crossings will continue until midnight on Fridays and Saturdays.</p>
+<p>The change follows a survey in which most passengers asked for later boats.</p>
+<p>Season tickets keep their price, though single fares rise by ten cents.</p>
+<p>A second boat is being refitted and should join the route in the spring.</p>
+</td></tr></table></body></html>"""
+
+
+def test_an_article_laid_out_in_a_table_is_read_as_paragraphs_and_summarized(pipeline):
+    # Before, trafilatura's reading of this page won and glued the menu and every
+    # paragraph into one table row, and the page was refused as having no sentences.
+    article = extract_article(LAYOUT_TABLE_PAGE)
+    assert [b.kind for b in article.blocks if b.text.startswith(("The ", "Evening"))] == \
+        ["paragraph"] * 3
+    assert not any("Small ads" in b.text for b in article.blocks)
+    summary = pipeline.summarize_html(LAYOUT_TABLE_PAGE, sentences=2)
+    assert len(summary.sentences) == 2
+    assert all(s.kind == "paragraph" for s in summary.sentences)
 
 
 def test_agreement_and_the_choice():

@@ -107,20 +107,22 @@ def _page_links(root: lxml.html.HtmlElement) -> dict[str, tuple[int, int]]:
 def tree_blocks(body: lxml.etree._Element) -> list[RawBlock]:
     """trafilatura's result tree -> one RawBlock per paragraph, heading, item, quote, row."""
     blocks: list[RawBlock] = []
+    layout_rows = {row for row in body.iter("row") if _is_layout_row(row)}
     for el in body.iter("head", "p", "item", "quote", "code", "row"):
-        if _inside_block(el, body):
+        if _inside_block(el, body, layout_rows):
             continue  # text of a block inside another is part of the outer block
         if el.tag == "quote" and el.find(".//p") is not None:
             continue  # its paragraphs come next, each a quote
-        text = fold_whitespace(" ".join(el.itertext()))
+        layout = el in layout_rows
+        text = _row_own_text(el) if layout else fold_whitespace(" ".join(el.itertext()))
         if not text:
             continue
         kind = _KINDS[el.tag]
         if el.tag == "p" and any(a.tag == "quote" for a in el.iterancestors()):
             kind = "quote"
-        if el.tag == "row" and len([c for c in el if "".join(c.itertext()).strip()]) < 2:
+        if el.tag == "row" and _text_cells(el, layout) < 2:
             kind = "paragraph"  # a one-cell row is layout, not data
-        if kind == "paragraph" and _all_bold(el, text) and len(text.split()) <= \
+        if kind == "paragraph" and not layout and _all_bold(el, text) and len(text.split()) <= \
                 BOLD_HEADING_WORDS and not _ENDS_SENTENCE.search(text):
             kind = "heading"
         links = el.findall(".//ref")
@@ -130,16 +132,63 @@ def tree_blocks(body: lxml.etree._Element) -> list[RawBlock]:
     return blocks
 
 
+# A page laid out in a table (a menu cell beside the article's cell) is not a data
+# table: a row one of whose cells holds a heading, a table, or prose (this many
+# paragraphs of this many words in all) is layout.  Its paragraphs and headings are
+# read as blocks, and the row is only the text of its cells outside them, as
+# readability's walk in ``readable`` reads it.  A data table's cells may hold a
+# short paragraph or a line of code each (a comparison table, a reference of
+# options): those rows stay rows.
+LAYOUT_PARAGRAPHS = 3
+LAYOUT_WORDS = 50
+# What a layout row's cells hold that is read as blocks of its own.
+_OWN_BLOCKS = frozenset({"head", "p", "list", "item", "quote", "code", "table"})
+
+
+def _is_layout_row(row: lxml.etree._Element) -> bool:
+    for cell in row:
+        if any(True for _ in cell.iterdescendants("head", "table")):
+            return True
+        paragraphs = list(cell.iterdescendants("p"))
+        if len(paragraphs) >= LAYOUT_PARAGRAPHS and \
+                sum(len(" ".join(p.itertext()).split()) for p in paragraphs) >= LAYOUT_WORDS:
+            return True
+    return False
+
+
+def _cell_own_text(cell: lxml.etree._Element) -> str:
+    """A cell's text outside the blocks it holds."""
+    parts = [cell.text or ""]
+    for child in cell:
+        if child.tag not in _OWN_BLOCKS:
+            parts.append(" ".join(child.itertext()))
+        parts.append(child.tail or "")
+    return fold_whitespace(" ".join(parts))
+
+
+def _row_own_text(row: lxml.etree._Element) -> str:
+    return fold_whitespace(" ".join(_cell_own_text(cell) for cell in row))
+
+
+def _text_cells(row: lxml.etree._Element, layout: bool) -> int:
+    """How many of the row's cells hold text of the row's own."""
+    own = _cell_own_text if layout else (lambda cell: "".join(cell.itertext()).strip())
+    return sum(1 for cell in row if own(cell))
+
+
 def _rend_level(head: lxml.etree._Element) -> int | None:
     """The level of trafilatura's ``<head rend="h3">`` (the page's tag), if it kept one."""
     rend = (head.get("rend") or "").lower()
     return int(rend[1]) if len(rend) == 2 and rend[0] == "h" and rend[1] in "123456" else None
 
 
-def _inside_block(el: lxml.etree._Element, body: lxml.etree._Element) -> bool:
+def _inside_block(el: lxml.etree._Element, body: lxml.etree._Element,
+                  layout_rows: set) -> bool:
     for anc in el.iterancestors():
         if anc is body:
             return False
+        if anc in layout_rows:
+            continue  # a block in a cell of a page laid out in a table is its own
         if anc.tag in _KINDS and not (anc.tag == "quote" and el.tag == "p"):
             return True
         if anc.tag == "quote":
