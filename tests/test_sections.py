@@ -90,6 +90,43 @@ def test_furniture_headings_open_no_body_section():
     assert body == ["About alpha", "About beta", "About gamma", "Closing thoughts"]
 
 
+def _titled(title: str, first: Block) -> Article:
+    blocks = (first, Block("The introduction says what the page is about in one sentence."),
+              *(b for topic in ("alpha", "beta", "gamma") for b in (
+                  Block(f"About {topic}", "heading", 2), Block(_prose(topic)))))
+    return Article(title=title, byline=None, lang="en", blocks=blocks)
+
+
+@pytest.mark.parametrize("title, heading", [
+    ("How to plant a garden", "How to plant a garden"),
+    ("How to plant a garden | Garden Weekly", "How to Plant a Garden"),
+    ("Garden Weekly - How to plant a garden", "How to plant a garden"),
+    ("How to plant a garden in 2026", "How to plant a garden"),   # a shorter copy
+])
+def test_the_pages_own_title_at_the_top_opens_no_section(title, heading):
+    # Its text is the introduction, and the page's sections are the headings under it,
+    # not one section of the title holding them all.
+    article = _titled(title, Block(heading, "heading", 1))
+    intro = article.sections[0]
+    assert intro.heading is None and intro.words > 0
+    assert [s.title for s in article.sections[1:]] == ["About alpha", "About beta",
+                                                       "About gamma"]
+    assert all(s.parent is None for s in article.sections)
+    outline = build_outline(article, {})
+    assert [e.heading for e in outline.entries] == ["About alpha", "About beta", "About gamma"]
+
+
+@pytest.mark.parametrize("title, first", [
+    ("How we audited Vercel, Cursor and Discord", Block("Discord", "heading", 1)),  # a word
+    ("How to plant a garden", Block("How to plant a garden", "heading", 2)),  # not an <h1>
+    ("How to plant a garden", Block("Why we grow our own food", "heading", 1)),
+])
+def test_other_first_headings_open_their_section(title, first):
+    article = _titled(title, first)
+    assert article.sections[1].title == first.text
+    assert article.sections[0].words == 0
+
+
 @pytest.mark.parametrize("heading", ["Related", "Related articles", "More from Science",
                                      "You may also like", "Share this article", "Newsletter",
                                      "Sign up for our newsletter", "Advertisement", "3 Comments",

@@ -129,8 +129,10 @@ class Article:
     @cached_property
     def sections(self) -> tuple[Section, ...]:
         """The introduction (always first, maybe empty), then one section per heading, in
-        page order; each heading's section is nested in the last one of a lower level."""
-        return tuple(_sections(self.blocks))
+        page order; each heading's section is nested in the last one of a lower level.
+        A first heading that repeats the page's title (``is_title_heading``) opens no
+        section: what follows it is the introduction."""
+        return tuple(_sections(self.blocks, self.title))
 
     @cached_property
     def section_of_block(self) -> tuple[int, ...]:
@@ -190,8 +192,38 @@ def _announced_count(title: str) -> int | None:
     return count if count is not None and count >= MIN_BODY_SECTIONS else None
 
 
-def _sections(blocks: Sequence[Block]) -> list[Section]:
+# Separators between a page title's parts ("How to X | Site", "Site - How to X").
+_TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022]+\s+")
+# A heading holding this share of a title part's characters (and inside it) is that title
+# ("Best Travel Insurance for Seniors" under the title "... for Seniors in 2025").
+TITLE_SHARE = 0.6
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def is_title_heading(block: Block, title: str | None) -> bool:
+    """Is this ``<h1>`` the page's own title, repeated at the top of the article?  The
+    article's sections are then the headings under it, and the text right under it
+    is its introduction (19 of the 602 WCXB article pages built of sections open with
+    their title as an ``<h1>``, which made the whole page one section)."""
+    if block.kind != "heading" or block.level != 1 or not title:
+        return False
+    heading = _normal(block.text)
+    if not heading:
+        return False
+    for part in [title, *_TITLE_PARTS.split(title)]:
+        part = _normal(part)
+        if heading in part and len(heading) >= TITLE_SHARE * len(part):
+            return True
+    return False
+
+
+def _sections(blocks: Sequence[Block], title: str | None = None) -> list[Section]:
     starts = [i for i, b in enumerate(blocks) if b.kind == "heading"]
+    if starts and is_title_heading(blocks[starts[0]], title):
+        starts = starts[1:]   # the title: what follows it is the introduction
     bounds = starts + [len(blocks)]
     sections = [Section(heading=None, title="", level=0, first=0, end=bounds[0], parent=None,
                         furniture=False, words=_body_words(blocks[:bounds[0]]))]
