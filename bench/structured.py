@@ -192,6 +192,7 @@ def headings_report(data) -> int:
     """Headings NewsGist extracts that the truth lacks, per half, with the rules' verdict."""
     from newsgist.errors import NoArticle
     from newsgist.extract import extract_article
+    from newsgist.document import word_key
     from newsgist.heading_rules import is_furniture_heading
 
     pages = read_pages(data, page_type="article")
@@ -205,11 +206,11 @@ def headings_report(data) -> int:
                 article = extract_article(page.raw, url=page.url)
             except NoArticle:
                 continue
-            norm = _words(page.truth or "")
+            norm = word_key(page.truth or "")
             for block in article.blocks:
                 if block.kind != "heading":
                     continue
-                if _words(block.text) in norm:
+                if word_key(block.text) in norm:
                     if is_furniture_heading(block.text):
                         kept_furniture.append(block.text)
                 else:
@@ -219,10 +220,6 @@ def headings_report(data) -> int:
             print(f"{n:3d} {'F' if is_furniture_heading(text) else '-'} {text[:90]}")
         print(f"\nTruth headings the rules call furniture: {kept_furniture}")
     return 0
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -88,16 +88,20 @@ def test_trafilatura_leaves_the_parsed_page_unchanged():
     assert lxml.html.tostring(root) == before
 
 
+def _tree(xml: str) -> list[tuple[str, str]]:
+    """The kind and text of each block of a trafilatura result tree."""
+    return [(b.kind, b.text) for b in tree_blocks(lxml.etree.fromstring(xml))]
+
+
 def test_tree_blocks_of_a_result_tree():
-    body = lxml.etree.fromstring(
-        "<body><head rend='h2'>Range</head><p><hi rend='#b'>Battery</hi></p>"
-        "<p>It lasts <ref target='/x'>a week</ref>.</p><list><item>one</item></list>"
-        "<table><row><cell>a</cell><cell>b</cell></row><row><cell>solo</cell></row></table>"
-        "</body>")
-    assert [(b.kind, b.text) for b in tree_blocks(body)] == [
+    xml = ("<body><head rend='h2'>Range</head><p><hi rend='#b'>Battery</hi></p>"
+           "<p>It lasts <ref target='/x'>a week</ref>.</p><list><item>one</item></list>"
+           "<table><row><cell>a</cell><cell>b</cell></row><row><cell>solo</cell></row></table>"
+           "</body>")
+    assert _tree(xml) == [
         ("heading", "Range"), ("heading", "Battery"), ("paragraph", "It lasts a week ."),
         ("list_item", "one"), ("table_cell", "a b"), ("paragraph", "solo")]
-    assert tree_blocks(body)[2].links == 1
+    assert tree_blocks(lxml.etree.fromstring(xml))[2].links == 1
 
 
 def blocks(*texts: str) -> list[RawBlock]:
@@ -108,12 +112,11 @@ def test_a_row_whose_cells_hold_paragraphs_is_a_page_laid_out_in_a_table():
     # trafilatura keeps a layout table's row; its cells hold the article's heading
     # and paragraphs, which are blocks of their own, and the row is only the text
     # outside them (here a menu cell's loose word), as readability's walk reads it.
-    body = lxml.etree.fromstring(
-        "<body><table><row><cell>Courier<p>Buses</p></cell>"
-        "<cell><head rend='h1'>Fares frozen</head><p>The fare stays at two euros.</p>"
-        "<p>The levy pays for it.</p></cell></row>"
-        "<row><cell>route 4</cell><cell>every ten minutes</cell></row></table></body>")
-    assert [(b.kind, b.text) for b in tree_blocks(body)] == [
+    page = ("<body><table><row><cell>Courier<p>Buses</p></cell>"
+            "<cell><head rend='h1'>Fares frozen</head><p>The fare stays at two euros.</p>"
+            "<p>The levy pays for it.</p></cell></row>"
+            "<row><cell>route 4</cell><cell>every ten minutes</cell></row></table></body>")
+    assert _tree(page) == [
         ("paragraph", "Courier"), ("paragraph", "Buses"), ("heading", "Fares frozen"),
         ("paragraph", "The fare stays at two euros."), ("paragraph", "The levy pays for it."),
         ("table_cell", "route 4 every ten minutes")]
@@ -121,10 +124,9 @@ def test_a_row_whose_cells_hold_paragraphs_is_a_page_laid_out_in_a_table():
 
 def test_a_data_row_whose_cells_hold_a_short_paragraph_or_code_stays_a_row():
     # A reference table of options: one short paragraph and a line of code per cell.
-    body = lxml.etree.fromstring(
-        "<body><table><row><cell><code>timeout</code></cell><cell><p>How long to wait.</p>"
-        "<p>Default five minutes.</p></cell><cell><code>5m</code></cell></row></table></body>")
-    assert [(b.kind, b.text) for b in tree_blocks(body)] == [
+    table = ("<body><table><row><cell><code>timeout</code></cell><cell><p>How long to wait.</p>"
+             "<p>Default five minutes.</p></cell><cell><code>5m</code></cell></row></table></body>")
+    assert _tree(table) == [
         ("table_cell", "timeout How long to wait. Default five minutes. 5m")]
 
 

@@ -199,7 +199,9 @@ _TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022]+\s+")
 TITLE_SHARE = 0.6
 
 
-def _normal(text: str) -> str:
+def word_key(text: str) -> str:
+    """The text's words, lower-cased, one space apart: the same heading, title or line in
+    another copy (other case, punctuation or spacing) has the same key."""
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
@@ -210,11 +212,11 @@ def is_title_heading(block: Block, title: str | None) -> bool:
     their title as an ``<h1>``, which made the whole page one section)."""
     if block.kind != "heading" or block.level != 1 or not title:
         return False
-    heading = _normal(block.text)
+    heading = word_key(block.text)
     if not heading:
         return False
     for part in [title, *_TITLE_PARTS.split(title)]:
-        part = _normal(part)
+        part = word_key(part)
         if heading in part and len(heading) >= TITLE_SHARE * len(part):
             return True
     return False

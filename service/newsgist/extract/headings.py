@@ -25,13 +25,12 @@ never stand between a block and its place on the page.
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 import lxml.etree
 import lxml.html
 
-from ..document import Block
+from ..document import Block, word_key
 from ..heading_rules import is_furniture_heading
 from .parse import fold_whitespace
 from .rules import marker
@@ -58,9 +57,9 @@ def restore_headings(root: lxml.html.HtmlElement, blocks: Sequence[Block],
         if i and len(text) >= _MIN_KEY_CHARS:
             key = text[:_KEY_CHARS]
             starts.setdefault(len(key), {}).setdefault(key, i)
-    have = {_key(b.text) for b in blocks if b.kind == "heading"}
+    have = {word_key(b.text) for b in blocks if b.kind == "heading"}
     if title:
-        have.add(_key(title))
+        have.add(word_key(title))
     insert: dict[int, list[Block]] = {}     # block index -> headings to put before it
     retyped: dict[int, Block] = {}          # block index -> the heading it is
     for el in root.iter(*_HEADING_TAGS):
@@ -68,7 +67,7 @@ def restore_headings(root: lxml.html.HtmlElement, blocks: Sequence[Block],
                for a in el.iterancestors()):
             continue
         text = fold_whitespace("".join(_visible_text(el)))
-        key = _key(text)
+        key = word_key(text)
         if not key or key in have or len(text.split()) > HEADING_MAX_WORDS \
                 or is_furniture_heading(text):
             continue
@@ -77,7 +76,7 @@ def restore_headings(root: lxml.html.HtmlElement, blocks: Sequence[Block],
             continue   # no block of the article right after it
         heading = Block(text, "heading", _HEADING_TAGS[el.tag])
         have.add(key)
-        if _key(blocks[at - 1].text) == key:
+        if word_key(blocks[at - 1].text) == key:
             retyped[at - 1] = heading    # the reading kept it, as a paragraph
         elif _squeeze(text) not in squeezed[at - 1]:
             insert.setdefault(at, []).append(heading)
@@ -156,10 +155,6 @@ def _after(node: lxml.etree._Element):
         if sibling.tail:
             yield sibling.tail
         sibling = sibling.getnext()
-
-
-def _key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def _squeeze(text: str) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..document import Block, BlockKind
+from ..document import Block, BlockKind, word_key
 from .furniture_i18n import is_i18n_furniture
 
 # Elements whose text is never article prose.
@@ -190,15 +190,15 @@ def clean_blocks(blocks: list[RawBlock], title: str | None = None,
                  byline: str | None = None) -> list[Block]:
     """Raw blocks -> the article's blocks: furniture, teaser links, the repeated headline
     and byline dropped; each keeps its kind."""
-    title_key = _key(title) if title else None
-    byline_key = _key(byline) if byline else None
+    title_key = word_key(title) if title else None
+    byline_key = word_key(byline) if byline else None
     teaser = [is_link_teaser(b) for b in blocks]
     # Runs of headline links make a rail; a tag list next to one is no headline.
     headline = [t and b.links < 3 for t, b in zip(teaser, blocks)]
     out: list[Block] = []
     for i, block in enumerate(blocks):
         text = block.text
-        key = _key(text)
+        key = word_key(text)
         if not key:
             continue
         if title_key and key == title_key or (block.tag == "h1" and not out):
@@ -212,7 +212,7 @@ def clean_blocks(blocks: list[RawBlock], title: str | None = None,
         if teaser[i] and (_is_link_rail(block) or (i > 0 and headline[i - 1])
                           or (i + 1 < len(headline) and headline[i + 1])):
             continue  # a rail of related-story links, or a tag list
-        if out and _key(out[-1].text) == key and len(key) > 20:
+        if out and word_key(out[-1].text) == key and len(key) > 20:
             continue  # a caption shown twice (full and truncated) or a doubled line
         out.append(Block(text, block.kind, block.level if block.kind == "heading" else None))
     return out
@@ -253,10 +253,6 @@ def _looks_like_byline(text: str) -> bool:
     # "By Jane Doe", "By Jane Doe and John Roe, Associated Press": names, no sentence.
     body = re.sub(r"^\S+\s+", "", text)
     return not re.search(r"[.!?]\s*$", body) or bool(re.search(r"\b[A-Z]\.$", body))
-
-
-def _key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 
